@@ -1,0 +1,21 @@
+package chain
+
+import "errors"
+
+// Errors that make a transaction invalid: a block that contains such a
+// transaction is invalid, and the mempool refuses it. They are distinct
+// from a transaction that executes and fails, which is included and whose
+// receipt carries the failure.
+var (
+	ErrWrongChain        = errors.New("wrong chain id")
+	ErrNonceTooLow       = errors.New("nonce too low")
+	ErrNonceTooHigh      = errors.New("nonce too high")
+	ErrInsufficientFunds = errors.New("insufficient funds for gas x price + amount")
+	ErrGasLimitTooHigh   = errors.New("gas limit exceeds the per-transaction maximum")
+	ErrIntrinsicGas      = errors.New("gas limit below the intrinsic cost")
+	ErrBlockGasExceeded  = errors.New("transaction does not fit in the block gas limit")
+	ErrContractsDisabled = errors.New("contract transactions are not supported by this chain")
+)
+
+// ErrInvalidBlock is wrapped by every reason a block is rejected.
+var ErrInvalidBlock = errors.New("invalid block")

@@ -1,0 +1,78 @@
+package crypto
+
+import (
+	"io"
+	"sync"
+
+	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
+)
+
+// batchSize is the number of signatures verified in one batch equation.
+// Batches of 64-256 give most of the gain (measured ~3x over single
+// verification at 256).
+const batchSize = 128
+
+// SigItem is one signature to verify.
+type SigItem struct {
+	PublicKey PublicKey
+	Message   []byte
+	Signature Signature
+}
+
+// VerifyBatch verifies items and returns, for each, whether it is valid.
+// It splits the work into batches verified on up to workers goroutines;
+// the result does not depend on workers or on rand (rand only blinds the
+// batch equation, which must hold for every choice).
+func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
+	valid := make([]bool, len(items))
+	if len(items) == 0 {
+		return valid
+	}
+	if workers < 1 {
+		workers = 1
+	}
+	type span struct{ lo, hi int }
+	var spans []span
+	for lo := 0; lo < len(items); lo += batchSize {
+		spans = append(spans, span{lo, min(lo+batchSize, len(items))})
+	}
+	// Each worker draws its blinding scalars from its own reader: rand may
+	// not be safe for concurrent use, so reads are serialized through it.
+	var mu sync.Mutex
+	lockedRand := readerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return io.ReadFull(rand, p)
+	})
+	next := make(chan span, len(spans))
+	for _, s := range spans {
+		next <- s
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(workers, len(spans)) {
+		wg.Go(func() {
+			v := ed25519.NewBatchVerifierWithCapacity(batchSize).ForceNoPublicKeyExpansion()
+			for s := range next {
+				if s.hi-s.lo == 1 {
+					it := &items[s.lo]
+					valid[s.lo] = Verify(it.PublicKey, it.Message, it.Signature)
+					continue
+				}
+				v.Reset().ForceNoPublicKeyExpansion()
+				for i := s.lo; i < s.hi; i++ {
+					it := &items[i]
+					v.AddWithOptions(it.PublicKey[:], it.Message, it.Signature[:], verifyOptions)
+				}
+				_, ok := v.Verify(lockedRand)
+				copy(valid[s.lo:s.hi], ok)
+			}
+		})
+	}
+	wg.Wait()
+	return valid
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

@@ -54,6 +54,7 @@ type blockEnv struct {
 	time     uint64
 	proposer types.Address
 	gasLeft  uint64
+	fees     types.Amount // credited to the proposer at the end of the block
 }
 
 // CheckTx checks a transaction against an account's state the way block
@@ -135,10 +136,7 @@ func (e *Executor) applyTx(o *Overlay, env *blockEnv, tx *types.Tx, hash types.H
 		o.RollbackTo(sp)
 		return types.Receipt{}, err
 	}
-	if err := credit(o, env.proposer, &fee); err != nil {
-		o.RollbackTo(sp)
-		return types.Receipt{}, err
-	}
+	env.fees.Add(&env.fees, &fee) // cannot overflow: fees are bounded by the supply
 	env.gasLeft -= gasUsed
 	return rc, nil
 }
@@ -210,7 +208,9 @@ func (e *Executor) BuildBlock(parent *types.Header, st StateReader, root *Root, 
 		res.TxHashes = append(res.TxHashes, h)
 		res.Receipts = append(res.Receipts, rc)
 	}
-	e.finish(o, root, res, env)
+	if err := e.finish(o, root, res, env); err != nil {
+		return nil, nil, nil, err
+	}
 	blk.Header = types.Header{
 		Height:       env.height,
 		Parent:       parent.Hash(),
@@ -238,9 +238,15 @@ func isStateReadError(err error) bool {
 	return errors.As(err, &s)
 }
 
-func (e *Executor) finish(o *Overlay, root *Root, res *BlockResult, env *blockEnv) {
+// finish credits the block's fees to its proposer and computes the state
+// root.
+func (e *Executor) finish(o *Overlay, root *Root, res *BlockResult, env *blockEnv) error {
+	if err := credit(o, env.proposer, &env.fees); err != nil {
+		return err
+	}
 	res.Changes = o.Changes()
 	res.Buckets = root.Updates(res.Changes, e.workers)
 	res.StateRoot = root.HashWith(res.Buckets)
 	res.GasUsed = e.cfg.BlockGasLimit - env.gasLeft
+	return nil
 }

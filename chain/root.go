@@ -88,26 +88,26 @@ func (r *Root) Updates(changes []Change, workers int) []BucketUpdate {
 		return nil
 	}
 	workers = max(1, min(workers, len(changes)/256+1))
-	deltas := make([]map[uint16]*[2]crypto.LtHash, workers)
+	deltas := make([]map[uint16]*crypto.LtHash, workers)
 	var wg sync.WaitGroup
 	per := (len(changes) + workers - 1) / workers
 	for w := range workers {
 		lo, hi := w*per, min((w+1)*per, len(changes))
-		m := make(map[uint16]*[2]crypto.LtHash)
+		m := make(map[uint16]*crypto.LtHash)
 		deltas[w] = m
 		wg.Go(func() {
 			for _, c := range changes[lo:hi] {
 				b := BucketOf(c.Key)
 				d := m[b]
 				if d == nil {
-					d = new([2]crypto.LtHash) // [0] added, [1] removed
+					d = new(crypto.LtHash)
 					m[b] = d
 				}
 				if c.Old != nil {
-					d[1].Add(EntryElement(c.Key, c.Old))
+					d.Remove(EntryElement(c.Key, c.Old))
 				}
 				if c.New != nil {
-					d[0].Add(EntryElement(c.Key, c.New))
+					d.Add(EntryElement(c.Key, c.New))
 				}
 			}
 		})
@@ -120,8 +120,7 @@ func (r *Root) Updates(changes []Change, workers int) []BucketUpdate {
 			if !ok {
 				h = r.buckets[b]
 			}
-			h.Combine(&d[0])
-			h.Uncombine(&d[1])
+			h.Combine(d)
 			merged[b] = h
 		}
 	}

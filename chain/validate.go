@@ -114,7 +114,12 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 		}
 		res.Receipts = append(res.Receipts, rc)
 	}
-	e.finish(o, root, res, env)
+	if err := e.finish(o, root, res, env); err != nil {
+		if isStateReadError(err) {
+			return nil, err
+		}
+		return nil, invalidBlock("crediting fees: %v", err)
+	}
 	if res.GasUsed != h.GasUsed {
 		return nil, invalidBlock("gas used %d, header says %d", res.GasUsed, h.GasUsed)
 	}

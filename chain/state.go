@@ -183,3 +183,14 @@ func (o *Overlay) Changes() []Change {
 	slices.SortFunc(out, func(a, b Change) int { return bytes.Compare(a.Key, b.Key) })
 	return out
 }
+
+// AccountOfKey returns the address whose account is stored at key, if key
+// is an account key.
+func AccountOfKey(key []byte) (types.Address, bool) {
+	var a types.Address
+	if len(key) != 1+types.AddressSize || key[0] != prefixAccount {
+		return a, false
+	}
+	copy(a[:], key[1:])
+	return a, true
+}

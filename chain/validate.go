@@ -92,11 +92,10 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 	if e.rand == nil {
 		return nil, fmt.Errorf("chain: executor has no randomness source for signature verification")
 	}
-	for i, ok := range crypto.VerifyBatch(items, e.workers, e.rand) {
-		if !ok {
-			return nil, invalidBlock("transaction %d (%s): %v", i, res.TxHashes[i], types.ErrBadSig)
-		}
-	}
+	// Verify signatures while executing: execution is serial and would
+	// leave the other cores idle. A bad signature voids the block either way.
+	sigs := make(chan []bool, 1)
+	go func() { sigs <- crypto.VerifyBatch(items, e.workers, e.rand) }()
 	o := NewOverlay(st)
 	env := &blockEnv{
 		height:   h.Height,
@@ -104,15 +103,25 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 		proposer: types.AddressOf(h.Proposer),
 		gasLeft:  h.GasLimit,
 	}
+	var execErr error
 	for i, tx := range blk.Txs {
 		rc, err := e.applyTx(o, env, tx, res.TxHashes[i])
 		if err != nil {
-			if isStateReadError(err) {
-				return nil, err
+			execErr = err
+			if !isStateReadError(err) {
+				execErr = invalidBlock("transaction %d (%s): %v", i, res.TxHashes[i], err)
 			}
-			return nil, invalidBlock("transaction %d (%s): %v", i, res.TxHashes[i], err)
+			break
 		}
 		res.Receipts = append(res.Receipts, rc)
+	}
+	for i, ok := range <-sigs {
+		if !ok {
+			return nil, invalidBlock("transaction %d (%s): %v", i, res.TxHashes[i], types.ErrBadSig)
+		}
+	}
+	if execErr != nil {
+		return nil, execErr
 	}
 	if err := e.finish(o, root, res, env); err != nil {
 		if isStateReadError(err) {

@@ -23,7 +23,9 @@ type SigItem struct {
 // VerifyBatch verifies items and returns, for each, whether it is valid.
 // It splits the work into batches verified on up to workers goroutines;
 // the result does not depend on workers or on rand (rand only blinds the
-// batch equation, which must hold for every choice).
+// batch equation, which must hold for every choice). If rand is nil or
+// fails, the batches it could not blind are verified one signature at a
+// time: slower, same answers.
 func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
 	valid := make([]bool, len(items))
 	if len(items) == 0 {
@@ -37,14 +39,21 @@ func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
 	for lo := 0; lo < len(items); lo += batchSize {
 		spans = append(spans, span{lo, min(lo+batchSize, len(items))})
 	}
-	// Each worker draws its blinding scalars from its own reader: rand may
-	// not be safe for concurrent use, so reads are serialized through it.
+	// Each worker draws its blinding scalars through its own reader: rand
+	// may not be safe for concurrent use, so reads are serialized. The
+	// ed25519 package panics (in the worker, killing the process) when its
+	// reader fails, so a failed read is answered with zeros and marks the
+	// batch for verification one by one instead.
 	var mu sync.Mutex
-	lockedRand := readerFunc(func(p []byte) (int, error) {
+	readRand := func(p []byte) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		return io.ReadFull(rand, p)
-	})
+		if rand == nil {
+			return false
+		}
+		_, err := io.ReadFull(rand, p)
+		return err == nil
+	}
 	next := make(chan span, len(spans))
 	for _, s := range spans {
 		next <- s
@@ -54,6 +63,14 @@ func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
 	for range min(workers, len(spans)) {
 		wg.Go(func() {
 			v := ed25519.NewBatchVerifierWithCapacity(batchSize).ForceNoPublicKeyExpansion()
+			randFailed := false
+			workerRand := readerFunc(func(p []byte) (int, error) {
+				if !readRand(p) {
+					clear(p)
+					randFailed = true
+				}
+				return len(p), nil
+			})
 			for s := range next {
 				if s.hi-s.lo == 1 {
 					it := &items[s.lo]
@@ -65,7 +82,14 @@ func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
 					it := &items[i]
 					v.AddWithOptions(it.PublicKey[:], it.Message, it.Signature[:], verifyOptions)
 				}
-				_, ok := v.Verify(lockedRand)
+				randFailed = false
+				_, ok := v.Verify(workerRand)
+				if randFailed {
+					for i := s.lo; i < s.hi; i++ {
+						it := &items[i]
+						ok[i-s.lo] = Verify(it.PublicKey, it.Message, it.Signature)
+					}
+				}
 				copy(valid[s.lo:s.hi], ok)
 			}
 		})

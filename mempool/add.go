@@ -76,12 +76,11 @@ func (p *Pool) admit(tx *types.Tx, hash types.Hash, addr types.Address, accNonce
 		p.rebase(l, accNonce)
 		p.settle(l, 0, true)
 	}
-	// l.base may be ahead of accNonce if st was read before an Update.
+	// l.base may be ahead of accNonce if st was read before an Update (and
+	// is never behind it here, so the nonce window checked against
+	// accNonce holds).
 	if tx.Nonce < l.base {
 		return Result{}, fmt.Errorf("%w: account nonce is %d, transaction has %d", chain.ErrNonceTooLow, l.base, tx.Nonce)
-	}
-	if tx.Nonce-l.base >= uint64(p.cfg.MaxPerSender) {
-		return Result{}, fmt.Errorf("%w: nonce %d, account nonce %d: at most %d ahead", ErrNonceTooFarAhead, tx.Nonce, l.base, p.cfg.MaxPerSender-1)
 	}
 	i, found := l.search(tx.Nonce)
 	if found {

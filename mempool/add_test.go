@@ -179,6 +179,9 @@ func TestConfigDefaultsAndValidate(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	if got := newTestPool(t, Config{MaxTxs: 7}).Config(); got.MaxTxs != 7 || got.MaxPerSender != DefaultMaxPerSender {
+		t.Fatalf("pool config %+v", got)
+	}
 	for _, bad := range []Config{
 		{MaxTxs: -1},
 		{MaxPerSender: -1},

@@ -332,21 +332,21 @@ func TestUpdateDropsWhatTheSenderCannotAfford(t *testing.T) {
 	w := newWorld(t, Config{})
 	a := w.alice
 	w.st.set(a.addr, 1_000_000, 0)
-	big := a.transfer(1, 1)
+	big := a.transfer(2, 1)
 	big.Amount = types.NewAmount(500_000)
 	a.sign(big)
-	for _, tx := range []*types.Tx{a.transfer(0, 1), big, a.transfer(2, 1)} {
+	for _, tx := range []*types.Tx{a.transfer(0, 5), a.transfer(1, 5), big, a.transfer(3, 5)} {
 		mustAdd(t, w.p, w.st, tx, Accepted)
 	}
 	// Another sender's transaction drained alice (in a world with
 	// contracts): the big transfer no longer fits, the others do, and the
-	// last waits behind the new gap.
+	// last waits behind the new gap, no longer held down by big's price.
 	w.st.set(a.addr, 400_000, 0)
 	if err := w.p.Update(w.st, []types.Address{a.addr}); err != nil {
 		t.Fatal(err)
 	}
 	checkInvariants(t, w.p)
-	wantInspect(t, w.p, a, []uint64{0}, []uint64{2})
+	wantInspect(t, w.p, a, []uint64{0, 1}, []uint64{3})
 	if _, ok := w.p.Get(big.Hash()); ok {
 		t.Fatal("unaffordable transaction kept")
 	}
@@ -362,17 +362,20 @@ func TestUpdateDropsWhatTheSenderCannotAfford(t *testing.T) {
 }
 
 func TestUpdateAfterReorgQueues(t *testing.T) {
-	w := newWorld(t, Config{})
+	w := newWorld(t, Config{MaxPerSender: 4})
 	a := w.alice
-	w.st.setNonce(a.addr, 2)
-	mustAdd(t, w.p, w.st, a.transfer(2, 1), Accepted)
-	mustAdd(t, w.p, w.st, a.transfer(3, 1), Accepted)
-	w.st.setNonce(a.addr, 1) // the block with nonce 1 was reverted
-	if err := w.p.Update(w.st, []types.Address{a.addr}); err != nil {
+	w.st.setNonce(a.addr, 3)
+	for n := range uint64(4) {
+		mustAdd(t, w.p, w.st, a.transfer(3+n, 1), Accepted)
+	}
+	// The blocks with nonces 1 and 2 were reverted: the rest waits, and
+	// what is now too far ahead goes.
+	w.st.setNonce(a.addr, 1)
+	if err := w.p.Update(w.st, []types.Address{a.addr, a.addr}); err != nil {
 		t.Fatal(err)
 	}
 	checkInvariants(t, w.p)
-	wantInspect(t, w.p, a, nil, []uint64{2, 3})
+	wantInspect(t, w.p, a, nil, []uint64{3, 4})
 }
 
 func TestUpdateKeepsUnreadableAccounts(t *testing.T) {

@@ -48,6 +48,16 @@ func (c *Config) Validate() error {
 	if len(c.Validators) == 0 {
 		return fmt.Errorf("no validators")
 	}
+	seen := make(map[crypto.PublicKey]bool)
+	for _, v := range c.Validators {
+		if v.IsWeak() {
+			return fmt.Errorf("validator key %s is not a valid signing key", v)
+		}
+		if seen[v] {
+			return fmt.Errorf("validator %s listed twice", v)
+		}
+		seen[v] = true
+	}
 	if c.BlockGasLimit < MaxTxGas {
 		return fmt.Errorf("block gas limit %d is below the per-transaction maximum %d", c.BlockGasLimit, MaxTxGas)
 	}

@@ -188,3 +188,22 @@ func BenchmarkLtHashAdd(b *testing.B) {
 		h.Add(elem)
 	}
 }
+
+func TestWeakKeys(t *testing.T) {
+	if testKey(t, 1).Public().IsWeak() {
+		t.Fatal("a generated key is reported weak")
+	}
+	var zero PublicKey
+	if !zero.IsWeak() {
+		t.Fatal("the all-zero key (small order) is not reported weak")
+	}
+	identity := PublicKey{1} // y = 1: the identity point
+	if !identity.IsWeak() {
+		t.Fatal("the identity point is not reported weak")
+	}
+	var notOnCurve PublicKey
+	notOnCurve[0] = 2
+	if !notOnCurve.IsWeak() {
+		t.Fatal("a y with no curve point is not reported weak")
+	}
+}

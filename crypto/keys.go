@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/oasisprotocol/curve25519-voi/curve"
 	"github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 )
 
@@ -121,4 +122,21 @@ func decodeFixedHex(dst []byte, s, what string) error {
 		return fmt.Errorf("%w: %s: %v", ErrBadKey, what, err)
 	}
 	return nil
+}
+
+// IsWeak reports whether pk cannot be a safe signer: it does not decode to
+// a curve point, or it is a point of small order, for which (under the
+// ZIP-215 rules) signatures can be forged without a private key — the
+// all-zero key with an all-zero signature "signs" every message. Such keys
+// are refused as transaction senders and as validators.
+func (pk PublicKey) IsWeak() bool {
+	var c curve.CompressedEdwardsY
+	if _, err := c.SetBytes(pk[:]); err != nil {
+		return true
+	}
+	var p curve.EdwardsPoint
+	if _, err := p.SetCompressedY(&c); err != nil {
+		return true
+	}
+	return p.IsSmallOrder()
 }

@@ -168,6 +168,9 @@ func (tx *Tx) CheckBasic() error {
 	if tx.GasLimit == 0 {
 		return bad("zero gas limit")
 	}
+	if tx.From.IsWeak() {
+		return bad("sender key %s is not a valid signing key (small order or not on the curve)", tx.From)
+	}
 	switch tx.Kind {
 	case TxTransfer:
 		if tx.Method != "" || len(tx.Code) != 0 || len(tx.Input) != 0 {
@@ -194,4 +197,15 @@ func (tx *Tx) CheckBasic() error {
 		return bad("unknown kind %d", uint8(tx.Kind))
 	}
 	return nil
+}
+
+// VerifySigHash is VerifySig for a caller that already computed the hash.
+func (tx *Tx) VerifySigHash(hash Hash) bool {
+	return crypto.Verify(tx.From, hash[:], tx.Sig)
+}
+
+// EncodedSize returns the length of the canonical encoding.
+func (tx *Tx) EncodedSize() int {
+	return 1 + 4 + len(tx.ChainID) + 8 + crypto.PublicKeySize + 1 + AddressSize + 1 + tx.Amount.ByteLen() +
+		8 + 8 + 4 + len(tx.Method) + 4 + len(tx.Code) + 4 + len(tx.Input) + crypto.SignatureSize
 }

@@ -258,8 +258,14 @@ func TestCheckBasic(t *testing.T) {
 	}
 	// CheckBasic does not look at the signature.
 	tx := valid[TxTransfer]
+	tx.From = testKey(t, 3).Public()
 	if err := tx.CheckBasic(); err != nil {
 		t.Fatalf("unsigned transaction: %v", err)
+	}
+	// It refuses a sender key for which signatures can be forged.
+	tx.From = crypto.PublicKey{}
+	if err := tx.CheckBasic(); !errors.Is(err, ErrTxMalformed) {
+		t.Fatalf("all-zero (small-order) sender key: got %v, want ErrTxMalformed", err)
 	}
 }
 

@@ -1,0 +1,94 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+)
+
+// Config configures a node. Zero values take the documented defaults.
+type Config struct {
+	// Home is the node's folder: data/ (the database), keystore/, genesis.json.
+	Home string
+	// RPCAddr is the JSON-RPC listen address. Default "127.0.0.1:8545".
+	// Use port 0 for any free port (see Node.RPCAddr).
+	RPCAddr string
+	// Dev runs a single-validator dev chain, created on first start, with
+	// the dev_* RPC methods and prefunded dev accounts.
+	Dev bool
+	// BlockTime is the interval between blocks in dev mode; 0 (the
+	// default) produces a block as soon as a transaction is pending.
+	BlockTime time.Duration
+	// DevAccounts is the number of prefunded dev accounts created with a
+	// new dev chain. Default 4.
+	DevAccounts int
+	// ChainID of a new dev chain. Default "noded-dev".
+	ChainID string
+	// MinGasPrice is the lowest gas price the mempool accepts. Default 1.
+	MinGasPrice uint64
+	// MempoolSize caps the transactions in the mempool. Default: the
+	// mempool's default.
+	MempoolSize int
+	// MaxBlockTxs caps the transactions in a block this node builds.
+	// Default 20,000.
+	MaxBlockTxs int
+	// Workers bounds the goroutines that verify signatures and hash state.
+	// Default: the number of CPUs.
+	Workers int
+	// Logger receives the node's logs. Default: discard.
+	Logger *slog.Logger
+}
+
+// Defaults.
+const (
+	DefaultRPCAddr     = "127.0.0.1:8545"
+	DefaultChainID     = "noded-dev"
+	DefaultDevAccounts = 4
+	DefaultMaxBlockTxs = 20_000
+)
+
+func (c *Config) ensureDefaults(cpus int) {
+	if c.RPCAddr == "" {
+		c.RPCAddr = DefaultRPCAddr
+	}
+	if c.DevAccounts == 0 {
+		c.DevAccounts = DefaultDevAccounts
+	}
+	if c.ChainID == "" {
+		c.ChainID = DefaultChainID
+	}
+	if c.MinGasPrice == 0 {
+		c.MinGasPrice = 1
+	}
+	if c.MaxBlockTxs == 0 {
+		c.MaxBlockTxs = DefaultMaxBlockTxs
+	}
+	if c.Workers == 0 {
+		c.Workers = cpus
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+func (c *Config) validate() error {
+	if c.Home == "" {
+		return errors.New("node: no home folder")
+	}
+	if c.BlockTime < 0 {
+		return fmt.Errorf("node: negative block time %v", c.BlockTime)
+	}
+	if c.DevAccounts < 0 || c.DevAccounts > 1000 {
+		return fmt.Errorf("node: dev accounts must be 0-1000, got %d", c.DevAccounts)
+	}
+	if !c.Dev {
+		return errors.New("node: only dev mode is available in this version (use noded dev)")
+	}
+	return nil
+}
+
+func (c *Config) dataDir() string     { return filepath.Join(c.Home, "data") }
+func (c *Config) keystoreDir() string { return filepath.Join(c.Home, "keystore") }
+func (c *Config) genesisFile() string { return filepath.Join(c.Home, "genesis.json") }

@@ -31,6 +31,10 @@ type Options struct {
 	AutoMine bool
 	// Peers are reported by node_status and net_peers.
 	Peers []rpc.PeerInfo
+	// Fail, if set, is asked about every transaction a block includes: a
+	// non-empty answer makes it fail with that error in its receipt (the
+	// fee is still paid), as a reverted contract call would.
+	Fail func(*types.Tx) string
 }
 
 // DevKey returns the key of the fake's dev account i.
@@ -57,6 +61,7 @@ type location struct {
 type Backend struct {
 	chainID  string
 	autoMine bool
+	fail     func(*types.Tx) string
 	peers    []rpc.PeerInfo
 	devKeys  []crypto.PrivateKey
 
@@ -83,6 +88,7 @@ func NewBackend(o Options) *Backend {
 	b := &Backend{
 		chainID:  o.ChainID,
 		autoMine: o.AutoMine,
+		fail:     o.Fail,
 		peers:    o.Peers,
 		accounts: make(map[types.Address]types.Account),
 		receipts: make(map[types.Hash]types.Receipt),
@@ -438,9 +444,12 @@ func (b *Backend) apply(tx *types.Tx, index int, height uint64) types.Receipt {
 	from.Nonce++
 	from.Balance.Sub(&from.Balance, &fee)
 	r := types.Receipt{TxHash: hash, Status: types.ReceiptSuccess, GasUsed: gas, Fee: fee}
-	if from.Balance.Cmp(&tx.Amount) < 0 {
+	switch {
+	case b.fail != nil && b.fail(tx) != "":
+		r.Status, r.Error = types.ReceiptFailed, b.fail(tx)
+	case from.Balance.Cmp(&tx.Amount) < 0:
 		r.Status, r.Error = types.ReceiptFailed, "insufficient balance for the transfer"
-	} else {
+	default:
 		from.Balance.Sub(&from.Balance, &tx.Amount)
 	}
 	b.accounts[tx.Sender()] = from

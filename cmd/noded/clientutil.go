@@ -1,22 +1,65 @@
 package main
 
 // Helpers shared by the client commands (keys, tx, account, status, block):
-// the keystore, argument checks and output.
+// the keystore, the connection to the node, parsing arguments and printing.
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/spf13/cobra"
 
+	"github.com/noded/noded/client"
 	"github.com/noded/noded/internal/keystore"
+	"github.com/noded/noded/rpc"
+	"github.com/noded/noded/types"
 )
 
 // openKeystore opens <home>/keystore, creating it if missing.
 func openKeystore() (*keystore.Store, error) {
 	return keystore.Open(keystore.Dir(global.home))
+}
+
+// nodeURL returns --rpc as a URL: HOST:PORT means http://HOST:PORT.
+func nodeURL() string {
+	if strings.Contains(global.rpc, "://") {
+		return global.rpc
+	}
+	return "http://" + global.rpc
+}
+
+// nodeConn is a connection to the node at --rpc that explains failures to
+// reach it.
+type nodeConn struct {
+	*client.Client
+}
+
+// dialNode connects to the node at --rpc. Close it when done.
+func dialNode(ctx context.Context) (*nodeConn, error) {
+	c, err := client.Dial(ctx, nodeURL())
+	if err != nil {
+		return nil, fmt.Errorf("--rpc: %w", err)
+	}
+	return &nodeConn{c}, nil
+}
+
+// explain adds a hint to errors that mean the node is not there.
+func (n *nodeConn) explain(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("cannot reach the node at %s (is it running? see --rpc): %w", n.URL(), err)
+	}
+	return err
 }
 
 // exactArgs is cobra.ExactArgs with a reason that names the arguments.
@@ -27,6 +70,80 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// runGroup runs a command that only groups subcommands: without
+// arguments it prints its help; with an unknown subcommand it fails.
+func runGroup(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return cmd.Help()
+	}
+	return fmt.Errorf("unknown command %q for %q (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath())
+}
+
+// parseUint parses a decimal or 0x-hex 64-bit number.
+func parseUint(what, s string) (uint64, error) {
+	var (
+		v   uint64
+		err error
+	)
+	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
+		v, err = strconv.ParseUint(h, 16, 64)
+	} else {
+		v, err = strconv.ParseUint(s, 10, 64)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not a decimal or 0x-hex number", what, s)
+	}
+	return v, nil
+}
+
+// parseAmount parses a decimal or 0x-hex amount of base units.
+func parseAmount(what, s string) (types.Amount, error) {
+	a, err := types.ParseAmount(s)
+	if err != nil {
+		return a, fmt.Errorf("%s: %q is not a decimal or 0x-hex amount", what, s)
+	}
+	return a, nil
+}
+
+// resolveAddress reads an 0x address, or the name of a key in the
+// keystore.
+func resolveAddress(what, s string) (types.Address, error) {
+	if strings.HasPrefix(s, "0x") {
+		a, err := types.ParseAddress(s)
+		if err != nil {
+			return a, fmt.Errorf("%s: %w", what, err)
+		}
+		return a, nil
+	}
+	ks, err := openKeystore()
+	if err != nil {
+		return types.Address{}, err
+	}
+	k, err := ks.Get(s)
+	if err != nil {
+		return types.Address{}, fmt.Errorf("%s: %q is neither an 0x address nor a key name: %w", what, s, err)
+	}
+	return k.Address, nil
+}
+
+// parseBlock reads a block height (decimal or 0x-hex) or a tag: latest,
+// finalized or earliest.
+func parseBlock(what, s string) (rpc.BlockNumber, error) {
+	switch s {
+	case "latest":
+		return rpc.LatestBlock, nil
+	case "finalized":
+		return rpc.FinalizedBlock, nil
+	case "earliest":
+		return rpc.EarliestBlock, nil
+	}
+	n, err := parseUint(what, s)
+	if err != nil || n > 1<<62 {
+		return 0, fmt.Errorf("%s: %q is not a block height or one of latest, finalized, earliest", what, s)
+	}
+	return rpc.BlockAt(n), nil
 }
 
 // addJSONFlag adds --json to a command that prints an object.
@@ -44,4 +161,65 @@ func printJSON(w io.Writer, v any) error {
 // newTable returns a writer that aligns tab-separated columns.
 func newTable(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+}
+
+// decimal formats a 256-bit quantity from the node in decimal.
+func decimal(u hexutil.U256) string { return (*types.Amount)(&u).Dec() }
+
+// printReceipt writes a receipt as text, indented by indent.
+func printReceipt(w io.Writer, indent string, r *rpc.RPCReceipt) {
+	tw := newTable(w)
+	fmt.Fprintf(tw, "%sstatus:\t%s\n", indent, r.Status)
+	fmt.Fprintf(tw, "%sblock:\t%d (%s)\n", indent, uint64(r.BlockNumber), r.BlockHash)
+	fmt.Fprintf(tw, "%sindex:\t%d\n", indent, uint64(r.Index))
+	fmt.Fprintf(tw, "%sgas used:\t%d\n", indent, uint64(r.GasUsed))
+	fmt.Fprintf(tw, "%sfee:\t%s\n", indent, decimal(r.Fee))
+	if r.ContractAddress != nil {
+		fmt.Fprintf(tw, "%scontract:\t%s\n", indent, r.ContractAddress)
+	}
+	if len(r.ReturnData) > 0 {
+		fmt.Fprintf(tw, "%sreturn data:\t%s\n", indent, r.ReturnData)
+	}
+	for _, ev := range r.Events {
+		fmt.Fprintf(tw, "%sevent:\t%s %s %s\n", indent, ev.Address, ev.Topic, ev.Data)
+	}
+	if r.Error != "" {
+		fmt.Fprintf(tw, "%serror:\t%s\n", indent, r.Error)
+	}
+	tw.Flush()
+}
+
+// receiptFailed is the error of a command that waited for a transaction
+// that was included but failed.
+func receiptFailed(r *rpc.RPCReceipt) error {
+	if r.Status == rpc.ReceiptStatusSuccess {
+		return nil
+	}
+	reason := r.Error
+	if reason == "" {
+		reason = "no reason given"
+	}
+	return fmt.Errorf("transaction %s failed in block %d: %s", r.TransactionHash, uint64(r.BlockNumber), oneLine(reason))
+}
+
+// oneLine keeps a message from the node on one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// commandContext is the command's context, cancelled by Ctrl-C.
+func commandContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt)
+}
+
+func joinUints(v []uint64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
 }

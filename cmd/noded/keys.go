@@ -31,7 +31,8 @@ for development chains and devnets, not a wallet. Commands that sign, such as
   noded keys list
   noded keys show alice
   noded keys import bob --seed 0x<64 hex digits>`,
-		Args: cobra.NoArgs,
+		Args: cobra.ArbitraryArgs,
+		RunE: runGroup,
 	}
 	cmd.AddCommand(newKeysNewCmd(), newKeysListCmd(), newKeysShowCmd(), newKeysImportCmd())
 	return cmd

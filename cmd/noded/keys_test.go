@@ -121,6 +121,8 @@ func TestKeysErrors(t *testing.T) {
 		{[]string{"keys", "new", "alice"}, "already exists"},
 		{[]string{"keys", "new", "a/b"}, "invalid key name"},
 		{[]string{"keys", "new"}, "want NAME"},
+		{[]string{"keys", "bogus"}, `unknown command "bogus" for "noded keys"`},
+		{[]string{"tx", "bogus"}, `unknown command "bogus" for "noded tx"`},
 		{[]string{"keys", "show", "nobody"}, "no such key"},
 		{[]string{"keys", "import", "x"}, `"seed" not set`},
 		{[]string{"keys", "import", "x", "--seed", "0x12"}, "--seed"},

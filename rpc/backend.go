@@ -15,7 +15,15 @@ var ErrNotFound = errors.New("not found")
 var ErrNotDevMode = errors.New("dev methods are only available in dev mode")
 
 // Backend is what the RPC server needs from a node. The node implements it;
-// tests may use a fake.
+// tests may use a fake. Its methods are called concurrently, from the
+// goroutines of many requests, and must not block for long (DevMine aside,
+// which gets the request's context).
+//
+// Errors: lookups that find nothing return ErrNotFound (answered null);
+// refusals wrap the chain, types and mempool sentinels listed in the
+// Refusal table (answered with their code and reason); errors that blame
+// the caller's parameters wrap ErrInvalidParams (answered -32602); any other
+// error is answered -32603 with its message.
 type Backend interface {
 	ChainID() string
 	GenesisHash() types.Hash
@@ -25,8 +33,9 @@ type Backend interface {
 	FinalizedHeight() uint64
 	BlockByHeight(height uint64) (*types.Block, error)
 	BlockByHash(hash types.Hash) (*types.Block, error)
-	// Account returns an account at the head, or at height if it is not nil
-	// (a node may keep only recent states and return an error otherwise).
+	// Account returns an account at the head, or at height if it is not nil;
+	// the zero Account for an address never used. A node may keep only
+	// recent states and return ErrStateUnavailable for older heights.
 	Account(addr types.Address, height *uint64) (types.Account, error)
 	// SendTx checks tx and adds it to the mempool. Errors wrap the chain,
 	// types and mempool sentinels that say why it was refused.
@@ -99,7 +108,7 @@ type MempoolAccount struct {
 	Queued  []uint64
 }
 
-// NodeStatus describes the node for chain_status/net_info.
+// NodeStatus describes the node for node_status, node_syncing and net_peers.
 type NodeStatus struct {
 	NodeID     string
 	Peers      []PeerInfo

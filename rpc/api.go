@@ -1,0 +1,57 @@
+package rpc
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+)
+
+// api is what every namespace's service shares. Its methods are
+// unexported: go-ethereum's rpc registers every exported method of a
+// service, and the namespace types embed *api.
+type api struct {
+	b   Backend
+	log *slog.Logger
+	tr  *tracker // subscription goroutines
+}
+
+// service is a namespace and the value whose exported methods serve it.
+type service struct {
+	name string
+	svc  any
+}
+
+// services lists the namespaces; go-ethereum's rpc adds "rpc" (rpc_modules).
+func services(a *api) []service {
+	return []service{
+		{"chain", &chainAPI{a}},
+		{"state", &stateAPI{a}},
+		{"tx", &txAPI{a}},
+		{"mempool", &mempoolAPI{a}},
+		{"node", &nodeAPI{a}},
+		{"net", &netAPI{a}},
+		{"dev", &devAPI{a}},
+	}
+}
+
+// catch turns a panic in a method (a backend bug) into an internal error,
+// logged with its stack. Every method defers it with its named error.
+func (a *api) catch(method string, err *error) {
+	if r := recover(); r != nil {
+		a.log.Error("rpc: method panicked", "method", method, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		*err = &Error{Code: CodeInternal, Message: "internal error"}
+	}
+}
+
+// height resolves a block parameter to a height.
+func (a *api) height(n BlockNumber) uint64 {
+	switch n {
+	case LatestBlock:
+		return a.b.Head().Height
+	case FinalizedBlock:
+		return a.b.FinalizedHeight()
+	case EarliestBlock:
+		return 0
+	}
+	return uint64(n)
+}

@@ -1,0 +1,113 @@
+package rpc
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/noded/noded/types"
+)
+
+// benchTxBodies returns n tx_send requests of distinct signed transfers.
+func benchTxBodies(n int) [][]byte {
+	key := testKey(1)
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		tx := signedTransfer(key, uint64(i), types.Address{3}, 1)
+		bodies[i] = fmt.Appendf(nil, `{"jsonrpc":"2.0","id":%d,"method":"tx_send","params":["0x%x"]}`, i, tx.Encode())
+	}
+	return bodies
+}
+
+// benchClient is a keep-alive client with room for every parallel caller.
+func benchClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}
+}
+
+// runTxSend posts tx_send requests from 8 x GOMAXPROCS goroutines and
+// reports requests per second.
+func runTxSend(b *testing.B, url string) {
+	bodies := benchTxBodies(1024)
+	client := benchClient()
+	var next atomic.Uint64
+	b.SetParallelism(8)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := bodies[next.Add(1)%uint64(len(bodies))]
+			resp, err := client.Post(url, "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.Contains(out, []byte(`"status":"accepted"`)) {
+				b.Errorf("%d %s", resp.StatusCode, out)
+				return
+			}
+		}
+	})
+	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	// CPU time of the process (server and client) per request: unlike
+	// req/s it does not depend on what else runs on the machine, and
+	// GOMAXPROCS / cpu-us/req is the rate an idle machine would reach.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/req")
+}
+
+// cpuTime returns the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkTxSend measures tx_send over HTTP on loopback against a backend
+// that verifies the signature, as the node does, and nothing else.
+func BenchmarkTxSend(b *testing.B) {
+	f := newFake()
+	f.verifySig, f.noRecord = true, true
+	s := startServer(b, f, Config{})
+	runTxSend(b, s.url())
+}
+
+// BenchmarkTxSendBareHTTP is the floor BenchmarkTxSend compares with: a
+// bare net/http handler that cuts the hex out of the body, decodes the
+// transaction and verifies it, with no JSON-RPC framing.
+func BenchmarkTxSendBareHTTP(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		i := bytes.Index(body, []byte(`"0x`))
+		j := bytes.LastIndexByte(body, '"')
+		raw, err := hex.DecodeString(string(body[i+3 : j]))
+		if err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		tx, err := types.DecodeTx(raw)
+		if err != nil || !tx.VerifySig() {
+			http.Error(w, "bad tx", 400)
+			return
+		}
+		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":{"hash":%q,"status":"accepted","missingNonces":[]}}`, tx.Hash())
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	runTxSend(b, "http://"+ln.Addr().String()+"/")
+}

@@ -110,22 +110,27 @@ func parseAmount(what, s string) (types.Amount, error) {
 // resolveAddress reads an 0x address, or the name of a key in the
 // keystore.
 func resolveAddress(what, s string) (types.Address, error) {
-	if strings.HasPrefix(s, "0x") {
-		a, err := types.ParseAddress(s)
-		if err != nil {
-			return a, fmt.Errorf("%s: %w", what, err)
-		}
+	a, perr := types.ParseAddress(s)
+	if perr == nil {
 		return a, nil
 	}
-	ks, err := openKeystore()
-	if err != nil {
-		return types.Address{}, err
+	if keystore.ValidName(s) == nil {
+		ks, err := openKeystore()
+		if err != nil {
+			return a, err
+		}
+		k, err := ks.Get(s)
+		if err == nil {
+			return k.Address, nil
+		}
+		if !errors.Is(err, keystore.ErrNotFound) {
+			return a, fmt.Errorf("%s: %w", what, err)
+		}
 	}
-	k, err := ks.Get(s)
-	if err != nil {
-		return types.Address{}, fmt.Errorf("%s: %q is neither an 0x address nor a key name: %w", what, s, err)
+	if strings.HasPrefix(s, "0x") {
+		return a, fmt.Errorf("%s: %w", what, perr)
 	}
-	return k.Address, nil
+	return a, fmt.Errorf("%s: %q is neither an 0x address nor a key name in %s", what, s, keystore.Dir(global.home))
 }
 
 // parseBlock reads a block height (decimal or 0x-hex) or a tag: latest,

@@ -234,7 +234,7 @@ func sendTransfer(cmd *cobra.Command, f *transferFlags) error {
 		return err
 	}
 	res, err := n.SendTx(ctx, tx)
-	return finishSend(cmd, ctx, n, res, err, f.wait, f.timeout, f.asJSON)
+	return finishSend(cmd, ctx, n, tx, res, err, f.wait, f.timeout, f.asJSON)
 }
 
 func newTxSendCmd() *cobra.Command {
@@ -275,7 +275,8 @@ Prints the hash and what the mempool did with it; with --wait, the receipt.`,
 			}
 			defer n.Close()
 			res, err := n.SendRawTx(ctx, raw)
-			return finishSend(cmd, ctx, n, res, err, wait, timeout, asJSON)
+			tx, _ := types.DecodeTx(raw) // only to show sender and nonce; the node judges
+			return finishSend(cmd, ctx, n, tx, res, err, wait, timeout, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the receipt and print it; fail if the transaction fails")
@@ -290,9 +291,9 @@ type sendOutput struct {
 	Receipt *rpc.RPCReceipt `json:"receipt,omitempty"`
 }
 
-// finishSend reports the outcome of sending a transaction and, with wait,
-// waits for its receipt.
-func finishSend(cmd *cobra.Command, ctx context.Context, n *nodeConn, res client.SendResult, err error,
+// finishSend reports the outcome of sending tx (nil if it could not be
+// decoded) and, with wait, waits for its receipt.
+func finishSend(cmd *cobra.Command, ctx context.Context, n *nodeConn, tx *types.Tx, res client.SendResult, err error,
 	wait bool, timeout time.Duration, asJSON bool) error {
 	if err != nil {
 		var re *rpc.Error
@@ -306,6 +307,10 @@ func finishSend(cmd *cobra.Command, ctx context.Context, n *nodeConn, res client
 	if !asJSON {
 		tw := newTable(w)
 		fmt.Fprintf(tw, "hash:\t%s\n", res.Hash)
+		if tx != nil {
+			fmt.Fprintf(tw, "from:\t%s\n", tx.Sender())
+			fmt.Fprintf(tw, "nonce:\t%d\n", tx.Nonce)
+		}
 		fmt.Fprintf(tw, "status:\t%s\n", res.Status)
 		if len(res.Missing) > 0 {
 			fmt.Fprintf(tw, "missing nonces:\t%s\n", joinUints(res.Missing))

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -136,7 +137,8 @@ func TestTxTransferQueuedAndNextNonce(t *testing.T) {
 	b, args := testNode(t, clienttest.Options{Funded: []types.Address{types.AddressOf(alice.Public())}})
 	importKey(t, args, "alice", 1)
 	out := mustRun(t, with(args, "tx", "transfer", "--from", "alice", "--to", "alice", "--amount", "1", "--nonce", "2")...)
-	if !strings.Contains(out, "queued") || !strings.Contains(out, "missing nonces:") || !strings.Contains(out, "0, 1") {
+	if !strings.Contains(out, "queued") || !strings.Contains(out, "missing nonces:") || !strings.Contains(out, "0, 1") ||
+		!regexp.MustCompile(`nonce:\s+2\n`).MatchString(out) {
 		t.Errorf("queued output:\n%s", out)
 	}
 	// The default nonce goes past the highest pooled one.

@@ -193,17 +193,17 @@ func TestWeakKeys(t *testing.T) {
 	if testKey(t, 1).Public().IsWeak() {
 		t.Fatal("a generated key is reported weak")
 	}
-	var zero PublicKey
-	if !zero.IsWeak() {
-		t.Fatal("the all-zero key (small order) is not reported weak")
+	// The set is exactly the 14 ZIP-215 small-order encodings.
+	if len(weakKeyEncodings) != len(smallOrderEncodings) {
+		t.Fatalf("%d weak encodings, want %d", len(weakKeyEncodings), len(smallOrderEncodings))
 	}
-	identity := PublicKey{1} // y = 1: the identity point
-	if !identity.IsWeak() {
-		t.Fatal("the identity point is not reported weak")
+	for _, s := range smallOrderEncodings {
+		if !PublicKey(mustHex32(t, s)).IsWeak() {
+			t.Errorf("%s (small order) is not reported weak", s)
+		}
 	}
-	var notOnCurve PublicKey
-	notOnCurve[0] = 2
-	if !notOnCurve.IsWeak() {
-		t.Fatal("a y with no curve point is not reported weak")
+	// The forgery the rule exists to stop.
+	if !Verify(PublicKey{}, []byte("any message"), Signature{}) {
+		t.Fatal("expected the zero key and signature to verify under ZIP-215")
 	}
 }

@@ -124,19 +124,64 @@ func decodeFixedHex(dst []byte, s, what string) error {
 	return nil
 }
 
-// IsWeak reports whether pk cannot be a safe signer: it does not decode to
-// a curve point, or it is a point of small order, for which (under the
-// ZIP-215 rules) signatures can be forged without a private key — the
+// IsWeak reports whether pk is a point of small order, for which (under
+// the ZIP-215 rules) signatures can be forged without a private key: the
 // all-zero key with an all-zero signature "signs" every message. Such keys
-// are refused as transaction senders and as validators.
+// are refused as transaction senders and as validators. (A key that is not
+// a curve point at all needs no rule: no signature verifies under it.)
+//
+// It is a lookup in the set of every encoding of the eight small-order
+// points, canonical or not, so it costs no point decompression.
 func (pk PublicKey) IsWeak() bool {
-	var c curve.CompressedEdwardsY
-	if _, err := c.SetBytes(pk[:]); err != nil {
-		return true
+	_, weak := weakKeyEncodings[pk]
+	return weak
+}
+
+// weakKeyEncodings holds every 32-byte string that decodes, under
+// ZIP-215 (which accepts non-canonical y and a sign bit on x = 0), to a
+// point of the 8-torsion subgroup.
+var weakKeyEncodings = func() map[PublicKey]struct{} {
+	// p = 2^255 - 19, little-endian.
+	var p [32]byte
+	p[0] = 0xed
+	for i := 1; i < 31; i++ {
+		p[i] = 0xff
 	}
-	var p curve.EdwardsPoint
-	if _, err := p.SetCompressedY(&c); err != nil {
-		return true
+	p[31] = 0x7f
+	set := make(map[PublicKey]struct{})
+	for i := range curve.EIGHT_TORSION {
+		var c curve.CompressedEdwardsY
+		c.SetEdwardsPoint(curve.EIGHT_TORSION[i])
+		var e PublicKey
+		copy(e[:], c[:])
+		for _, enc := range []PublicKey{e, nonCanonical(e, p)} {
+			if enc == (PublicKey{}) && e != (PublicKey{}) {
+				continue // y + p does not fit in 255 bits
+			}
+			set[enc] = struct{}{}
+			enc[31] ^= 0x80 // the other sign of x
+			set[enc] = struct{}{}
+		}
 	}
-	return p.IsSmallOrder()
+	return set
+}()
+
+// nonCanonical returns the encoding of y + p with e's sign bit, or the zero
+// key if y + p >= 2^255 (when y >= 19).
+func nonCanonical(e, p PublicKey) PublicKey {
+	sign := e[31] & 0x80
+	y := e
+	y[31] &^= 0x80
+	var out PublicKey
+	carry := 0
+	for i := range 32 {
+		s := int(y[i]) + int(p[i]) + carry
+		out[i] = byte(s)
+		carry = s >> 8
+	}
+	if carry != 0 || out[31]&0x80 != 0 {
+		return PublicKey{}
+	}
+	out[31] |= sign
+	return out
 }

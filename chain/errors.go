@@ -14,8 +14,15 @@ var (
 	ErrGasLimitTooHigh   = errors.New("gas limit exceeds the per-transaction maximum")
 	ErrIntrinsicGas      = errors.New("gas limit below the intrinsic cost")
 	ErrBlockGasExceeded  = errors.New("transaction does not fit in the block gas limit")
-	ErrContractsDisabled = errors.New("contract transactions are not supported by this chain")
+	ErrContractsDisabled = errors.New("contract transactions are not supported by this node")
+	// ErrTxTimeout is node-local: the transaction's execution hit this
+	// node's wall-clock limit. A proposer leaves it out; it says nothing
+	// about the transaction's validity on other nodes.
+	ErrTxTimeout = errors.New("transaction execution timed out")
 )
 
 // ErrInvalidBlock is wrapped by every reason a block is rejected.
 var ErrInvalidBlock = errors.New("invalid block")
+
+// errStateCorrupt marks state that breaks the chain's own invariants.
+var errStateCorrupt = errors.New("state inconsistent")

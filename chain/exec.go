@@ -1,12 +1,14 @@
 package chain
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/noded/noded/crypto"
 	"github.com/noded/noded/types"
+	"github.com/noded/noded/vm"
 )
 
 // BlockResult is everything executing a block produced, for the caller to
@@ -20,11 +22,19 @@ type BlockResult struct {
 	GasUsed   uint64
 }
 
+// ContractVM runs contract code; *vm.VM implements it.
+type ContractVM interface {
+	Deploy(ctx context.Context, h vm.Host, env *vm.Env, deployer, addr types.Address, code, initInput []byte, value types.Amount, gas uint64) vm.Result
+	Call(ctx context.Context, h vm.Host, env *vm.Env, req vm.CallRequest) vm.Result
+}
+
 // Executor applies transactions and blocks under one chain's rules.
 type Executor struct {
-	cfg     Config
-	workers int
-	rand    io.Reader
+	cfg       Config
+	workers   int
+	rand      io.Reader
+	vm        ContractVM
+	txContext func() (context.Context, context.CancelFunc)
 }
 
 // ExecOptions are the node-local settings of an Executor; they never change
@@ -35,6 +45,12 @@ type ExecOptions struct {
 	Workers int
 	// Rand blinds batch signature verification. Required to verify blocks.
 	Rand io.Reader
+	// VM runs deploy and call transactions; nil refuses them.
+	VM ContractVM
+	// TxContext returns the context one contract transaction runs under;
+	// the node gives it the 5 s wall-clock limit (this package never reads
+	// the clock). Default: context.Background, no limit.
+	TxContext func() (context.Context, context.CancelFunc)
 }
 
 // NewExecutor returns an executor for cfg.
@@ -42,7 +58,11 @@ func NewExecutor(cfg Config, opts ExecOptions) (*Executor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Executor{cfg: cfg, workers: max(1, opts.Workers), rand: opts.Rand}, nil
+	e := &Executor{cfg: cfg, workers: max(1, opts.Workers), rand: opts.Rand, vm: opts.VM, txContext: opts.TxContext}
+	if e.txContext == nil {
+		e.txContext = func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }
+	}
+	return e, nil
 }
 
 // Config returns the chain rules.
@@ -71,8 +91,8 @@ func (e *Executor) CheckTx(tx *types.Tx, acc *types.Account) error {
 	if ig := IntrinsicGas(tx); tx.GasLimit < ig {
 		return fmt.Errorf("%w: gas limit %d, intrinsic cost %d", ErrIntrinsicGas, tx.GasLimit, ig)
 	}
-	if tx.Kind != types.TxTransfer {
-		return ErrContractsDisabled
+	if tx.Kind != types.TxTransfer && e.vm == nil {
+		return fmt.Errorf("%w: %s transactions need a node with a contract engine", ErrContractsDisabled, tx.Kind)
 	}
 	if tx.Nonce < acc.Nonce {
 		return fmt.Errorf("%w: account nonce is %d, transaction has %d", ErrNonceTooLow, acc.Nonce, tx.Nonce)
@@ -120,25 +140,105 @@ func (e *Executor) applyTx(o *Overlay, env *blockEnv, tx *types.Tx, hash types.H
 		return types.Receipt{}, fmt.Errorf("%w: gas limit %d, %d left in block", ErrBlockGasExceeded, tx.GasLimit, env.gasLeft)
 	}
 	sp := o.Savepoint()
-	gasUsed := IntrinsicGas(tx)
-	gas, price := types.NewAmount(gasUsed), types.NewAmount(tx.GasPrice)
-	var fee types.Amount
-	fee.Mul(&gas, &price) // cannot overflow: bounded by the checked max cost
-
-	acc.Balance.Sub(&acc.Balance, &fee)
-	acc.Balance.Sub(&acc.Balance, &tx.Amount)
-	acc.Nonce++
-	rc := types.Receipt{TxHash: hash, Status: types.ReceiptSuccess, GasUsed: gasUsed, Fee: fee}
-	if err := o.SetAccount(sender, &acc); err != nil {
-		return types.Receipt{}, err
-	}
-	if err := credit(o, tx.To, &tx.Amount); err != nil {
+	ctx, cancel := e.txContext()
+	defer cancel()
+	rc, err := e.execute(ctx, o, env, tx, hash, sender, acc)
+	if err != nil {
 		o.RollbackTo(sp)
 		return types.Receipt{}, err
 	}
-	env.fees.Add(&env.fees, &fee) // cannot overflow: fees are bounded by the supply
-	env.gasLeft -= gasUsed
 	return rc, nil
+}
+
+// execute applies a checked transaction: nonce, value or contract, fee.
+func (e *Executor) execute(ctx context.Context, o *Overlay, env *blockEnv, tx *types.Tx, hash types.Hash, sender types.Address, acc types.Account) (types.Receipt, error) {
+	rc := types.Receipt{TxHash: hash, Status: types.ReceiptSuccess, GasUsed: IntrinsicGas(tx)}
+	acc.Nonce++
+	if tx.Kind == types.TxTransfer {
+		// The hot path: one write of the sender, one of the recipient.
+		rc.Fee = feeOf(rc.GasUsed, tx.GasPrice)
+		acc.Balance.Sub(&acc.Balance, &rc.Fee)
+		acc.Balance.Sub(&acc.Balance, &tx.Amount) // funds were checked
+		if err := o.SetAccount(sender, &acc); err != nil {
+			return types.Receipt{}, err
+		}
+		if err := credit(o, tx.To, &tx.Amount); err != nil {
+			return types.Receipt{}, err
+		}
+	} else {
+		if err := o.SetAccount(sender, &acc); err != nil {
+			return types.Receipt{}, err
+		}
+		res, err := e.runContract(ctx, o, env, tx, hash, sender, rc.GasUsed)
+		if err != nil {
+			return types.Receipt{}, err
+		}
+		rc.GasUsed += res.GasUsed
+		rc.ReturnData, rc.Events = res.ReturnData, res.Events
+		if res.Err != nil {
+			rc.Status, rc.ReturnData, rc.Events = types.ReceiptFailed, nil, nil
+			rc.Error = truncate(res.Err.Error(), types.MaxReceiptError)
+			var ee *vm.ExecError
+			if errors.As(res.Err, &ee) && ee.Kind == vm.KindRevert {
+				rc.ReturnData = res.ReturnData // the revert data, for callers
+			}
+		} else if tx.Kind == types.TxDeploy {
+			rc.ContractAddress = types.ContractAddress(sender, tx.Nonce)
+		}
+		// The fee comes last: the sender's balance fell only by the value
+		// sent, so gas limit x price is still there.
+		rc.Fee = feeOf(rc.GasUsed, tx.GasPrice)
+		acc, err := o.Account(sender)
+		if err != nil {
+			return types.Receipt{}, err
+		}
+		acc.Balance.Sub(&acc.Balance, &rc.Fee)
+		if err := o.SetAccount(sender, &acc); err != nil {
+			return types.Receipt{}, err
+		}
+	}
+	env.fees.Add(&env.fees, &rc.Fee) // cannot overflow: fees are bounded by the supply
+	env.gasLeft -= rc.GasUsed
+	return rc, nil
+}
+
+// feeOf is gas x price; it cannot overflow for checked transactions.
+func feeOf(gas, price uint64) types.Amount {
+	g, p := types.NewAmount(gas), types.NewAmount(price)
+	var fee types.Amount
+	fee.Mul(&g, &p)
+	return fee
+}
+
+// runContract runs a deploy or call transaction in the VM with the gas left
+// after the intrinsic cost. The VM rolls back the state changes of a failed
+// call itself. An error means the transaction cannot be included (its
+// execution timed out on this node).
+func (e *Executor) runContract(ctx context.Context, o *Overlay, env *blockEnv, tx *types.Tx, hash types.Hash, sender types.Address, intrinsic uint64) (vm.Result, error) {
+	venv := &vm.Env{BlockHeight: env.height, BlockTime: env.time, TxHash: hash, Origin: sender}
+	gas := tx.GasLimit - intrinsic
+	var res vm.Result
+	if tx.Kind == types.TxDeploy {
+		addr := types.ContractAddress(sender, tx.Nonce)
+		res = e.vm.Deploy(ctx, stateHost{o}, venv, sender, addr, tx.Code, tx.Input, tx.Amount, gas)
+	} else {
+		res = e.vm.Call(ctx, stateHost{o}, venv, vm.CallRequest{Caller: sender, Contract: tx.To, Method: tx.Method,
+			Input: tx.Input, Value: tx.Amount, Gas: gas})
+	}
+	if res.GasUsed > gas {
+		return res, fmt.Errorf("vm reported %d gas used of %d available", res.GasUsed, gas)
+	}
+	if errors.Is(res.Err, vm.ErrTimeout) {
+		return res, fmt.Errorf("%w: %v", ErrTxTimeout, res.Err)
+	}
+	return res, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
 }
 
 var errBalanceOverflow = errors.New("balance overflow")

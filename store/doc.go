@@ -11,7 +11,8 @@
 //	// for each block: execute against db (a chain.StateReader) and root
 //	db.CommitBlock(blk, res)               // one synced batch
 //	root.Apply(res.Buckets)
-//	// on a reorg: db.RevertHead() back to the fork point, reload the root
+//	// on a reorg: db.RevertHead() back to the fork point, then LoadRoot
+//	// reads (RPC, snapshots): db.HeadState() / db.StateAt(h), then view.Close()
 //	db.Close()
 //
 // # Crash consistency

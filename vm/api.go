@@ -67,8 +67,12 @@ type Result struct {
 // ErrorKind classifies why a call failed.
 type ErrorKind int
 
-// Failure kinds. All but KindTimeout are consensus results: every node
-// reaches the same kind, message and gas. A timeout is node-local.
+// Failure kinds. All but KindTimeout and KindInternal are consensus
+// results: every node reaches the same kind, message and gas. A timeout
+// and an internal error (a Host method failed for a reason other than
+// those the ABI defines) are node-local: the transaction must not be
+// included on the strength of them. Their numbers are part of ABI v1:
+// call_contract returns the callee's kind.
 const (
 	KindOutOfGas            ErrorKind = iota + 1 // gas ran out
 	KindRevert                                   // the contract called revert
@@ -80,12 +84,14 @@ const (
 	KindDepth                                    // cross-contract call depth exceeded
 	KindTimeout                                  // the node's wall-clock limit stopped the call
 	KindInsufficientBalance                      // value transfer the caller cannot pay
+	KindInternal                                 // the Host failed (state read error): node-local, like a timeout
 )
 
 var kindNames = map[ErrorKind]string{
 	KindOutOfGas: "out of gas", KindRevert: "reverted", KindTrap: "trap", KindHostError: "host call failed",
 	KindInvalidCode: "invalid code", KindNoContract: "no contract", KindNoMethod: "no such method",
 	KindDepth: "call depth exceeded", KindTimeout: "timeout", KindInsufficientBalance: "insufficient balance",
+	KindInternal: "internal error",
 }
 
 func (k ErrorKind) String() string {
@@ -101,7 +107,12 @@ func (k ErrorKind) String() string {
 type ExecError struct {
 	Kind    ErrorKind
 	Message string // e.g. the revert message, "host call storage_write: key of 300 bytes exceeds 256"
+	cause   error  // the Host error of KindInternal, the validation error of KindInvalidCode
 }
+
+// Unwrap returns the Host error behind a KindInternal error, the
+// validation error (vm/wasm) behind a KindInvalidCode error, else nil.
+func (e *ExecError) Unwrap() error { return e.cause }
 
 func (e *ExecError) Error() string {
 	if e.Message == "" {
@@ -128,4 +139,5 @@ var (
 	ErrDepth               = &ExecError{Kind: KindDepth}
 	ErrTimeout             = &ExecError{Kind: KindTimeout}
 	ErrInsufficientBalance = &ExecError{Kind: KindInsufficientBalance}
+	ErrInternal            = &ExecError{Kind: KindInternal}
 )

@@ -1,0 +1,219 @@
+package vm
+
+import (
+	"context"
+
+	"github.com/noded/noded/types"
+)
+
+// execution is the state of one Deploy or Call, from its outermost call
+// to the last nested one. Only the goroutine running it touches it, but
+// for stop, which the context's AfterFunc may call from another.
+type execution struct {
+	v      *VM
+	host   Host
+	env    *Env
+	frames []*frame // frames[len-1] is the running call
+	events []types.Event
+	logs   []string
+	stop   stopper
+	fatal  *ExecError // a timeout or internal error: every frame fails with it
+}
+
+// frame is one contract call in an execution.
+type frame struct {
+	mod    *module
+	inst   Instance
+	caller types.Address
+	self   types.Address
+	value  types.Amount
+	input  []byte
+	limit  uint64 // gas the call may use
+	start  bool   // running noded_start: host calls are refused
+	ret    []byte // set by return_data; the revert data after revert
+	sub    []byte // the last sub-call's return or revert data
+	err    *ExecError
+	errGas uint64 // gas used when err was set
+}
+
+// outcome is what a call produced.
+type outcome struct {
+	gas uint64
+	ret []byte
+	err *ExecError
+}
+
+func newExecution(ctx context.Context, v *VM, h Host, env *Env) (*execution, func()) {
+	ex := &execution{v: v, host: h, env: env}
+	v.exec = ex
+	release := func() { v.exec = nil }
+	if ctx.Done() == nil {
+		return ex, release
+	}
+	if ctx.Err() != nil {
+		ex.stop.stop()
+		return ex, release
+	}
+	unregister := context.AfterFunc(ctx, ex.stop.stop)
+	return ex, func() { unregister(); v.exec = nil }
+}
+
+// top is the running frame.
+func (ex *execution) top() *frame { return ex.frames[len(ex.frames)-1] }
+
+// call runs method of contract for caller, moving value first, with at
+// most gas. Its state changes and events are undone if it fails.
+func (ex *execution) call(caller, contract types.Address, method string, input []byte, value *types.Amount, gas uint64) outcome {
+	if len(ex.frames) >= ex.v.opts.MaxCallDepth {
+		return outcome{err: &ExecError{Kind: KindDepth, Message: depthMessage(ex.v.opts.MaxCallDepth)}}
+	}
+	sp, evMark := ex.host.Savepoint(), len(ex.events)
+	out := ex.callNoRollback(caller, contract, method, input, value, gas)
+	if out.err != nil {
+		ex.host.RollbackTo(sp)
+		ex.events = ex.events[:evMark]
+	}
+	return out
+}
+
+func (ex *execution) callNoRollback(caller, contract types.Address, method string, input []byte, value *types.Amount, gas uint64) outcome {
+	if err := ex.transfer(caller, contract, value); err != nil {
+		return outcome{err: err}
+	}
+	code, hash, err := ex.host.Code(contract)
+	if err != nil {
+		return outcome{err: ex.internal("code", err)}
+	}
+	if code == nil {
+		return outcome{err: &ExecError{Kind: KindNoContract, Message: "no contract at " + contract.String()}}
+	}
+	m, xerr := ex.v.module(hash, code)
+	if xerr != nil {
+		return outcome{err: xerr}
+	}
+	if !callable(method) {
+		return outcome{err: noMethod(method)}
+	}
+	inst, xerr := ex.instance(m)
+	if xerr != nil {
+		return outcome{err: xerr}
+	}
+	if !inst.HasFunc(method) {
+		ex.v.release(m, inst)
+		return outcome{err: noMethod(method)}
+	}
+	f := &frame{mod: m, inst: inst, caller: caller, self: contract, value: *value, input: input, limit: gas}
+	return ex.finish(f, ex.run(f, method, 0))
+}
+
+// transfer moves value from one account to another before a call.
+func (ex *execution) transfer(from, to types.Address, value *types.Amount) *ExecError {
+	if value.IsZero() {
+		return nil
+	}
+	if err := ex.host.Transfer(from, to, value); err != nil {
+		if isInsufficient(err) {
+			return &ExecError{Kind: KindInsufficientBalance, Message: "value " + value.Dec() + " exceeds the balance of " + from.String()}
+		}
+		return ex.internal("transfer", err)
+	}
+	return nil
+}
+
+// instance returns an idle instance of m, or a new one, started and
+// snapshotted. The start function runs with MaxGas, uncharged: it cannot
+// call the host, so it does at every instantiation what it did, and was
+// charged for, at deploy.
+func (ex *execution) instance(m *module) (Instance, *ExecError) {
+	if n := len(m.idle); n > 0 {
+		inst := m.idle[n-1]
+		m.idle = m.idle[:n-1]
+		ex.v.stats.InstancesReused++
+		return inst, nil
+	}
+	inst, err := m.compiled.Instantiate()
+	if err != nil {
+		return nil, &ExecError{Kind: KindTrap, Message: "instantiation failed"}
+	}
+	ex.v.stats.Instances++
+	if inst.HasFunc(startExport) {
+		f := &frame{mod: m, inst: inst, limit: MaxGas, start: true}
+		if out := ex.run(f, startExport, 0); out.err != nil {
+			inst.Close()
+			return nil, out.err
+		}
+	}
+	inst.Snapshot()
+	return inst, nil
+}
+
+// run calls export in f's instance with f.limit gas, used already spent,
+// and classifies the result. It does not release the instance.
+func (ex *execution) run(f *frame, export string, used uint64) outcome {
+	f.inst.SetMeter(used, f.limit, 0)
+	ex.frames = append(ex.frames, f)
+	var trap error
+	if ex.stop.enter(f.inst) {
+		trap = f.inst.Call(export)
+		ex.stop.leave()
+	} else {
+		ex.setFatal(timeoutError())
+	}
+	ex.frames = ex.frames[:len(ex.frames)-1]
+	switch {
+	case ex.fatal != nil:
+		return outcome{gas: f.limit, err: ex.fatal}
+	case f.err != nil:
+		return outcome{gas: f.errGas, ret: f.ret, err: f.err}
+	}
+	used = f.inst.GasUsed()
+	if trap == nil {
+		return outcome{gas: used, ret: f.ret}
+	}
+	if ex.stop.stopped() {
+		ex.setFatal(timeoutError())
+		return outcome{gas: f.limit, err: ex.fatal}
+	}
+	if used > f.limit {
+		return outcome{gas: f.limit, err: &ExecError{Kind: KindOutOfGas}}
+	}
+	return outcome{gas: used, err: trapError(trap)}
+}
+
+// finish releases f's instance after a call: kept for reuse after a
+// success, closed after a failure.
+func (ex *execution) finish(f *frame, out outcome) outcome {
+	if out.err == nil {
+		ex.v.release(f.mod, f.inst)
+	} else {
+		f.inst.Close()
+	}
+	return out
+}
+
+// fail ends f's call with err: the code traps at its next metered
+// segment, and host calls are refused until then.
+func (f *frame) fail(err *ExecError) {
+	if f.err != nil {
+		return
+	}
+	f.err = err
+	f.errGas = f.inst.GasUsed()
+	if err.Kind == KindOutOfGas {
+		f.errGas = f.limit
+	}
+	f.inst.StopMeter()
+}
+
+// setFatal records a timeout or internal error that ends the execution.
+func (ex *execution) setFatal(err *ExecError) {
+	if ex.fatal == nil {
+		ex.fatal = err
+	}
+}
+
+// internal records a Host failure as the execution's fatal error.
+func (ex *execution) internal(op string, err error) *ExecError {
+	ex.setFatal(&ExecError{Kind: KindInternal, Message: "host " + op + ": " + err.Error(), cause: err})
+	return ex.fatal
+}

@@ -1,0 +1,111 @@
+package vm
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/noded/noded/types"
+	"github.com/wasmerio/wasmer-go/wasmer"
+)
+
+// selfMetered: until vm/instrument is wired in, test contracts declare
+// the meter globals themselves (and are not metered).
+const selfMetered = true
+
+// engineFactories are the engines the conformance and VM tests run on.
+var engineFactories = map[string]func() Engine{
+	"wasmer": NewWasmerEngine,
+}
+
+// wat compiles a test contract written in WAT.
+func wat(t testing.TB, src string) []byte {
+	t.Helper()
+	if selfMetered {
+		i := strings.LastIndex(src, ")")
+		src = src[:i] + `
+  (global (export "noded_gas_used") (mut i64) (i64.const 0))
+  (global (export "noded_gas_limit") (mut i64) (i64.const 0))
+  (global (export "noded_depth") (mut i32) (i32.const 0)))`
+	}
+	b, err := wasmer.Wat2Wasm(src)
+	if err != nil {
+		t.Fatalf("wat: %v", err)
+	}
+	return b
+}
+
+func addr(b byte) types.Address {
+	var a types.Address
+	a[0], a[19] = 0xC0, b
+	return a
+}
+
+var (
+	alice = addr(0xA1)
+	bob   = addr(0xB0)
+)
+
+// testEnv is a VM, a fake host and a block env.
+type testEnv struct {
+	t    testing.TB
+	vm   *VM
+	host *fakeHost
+	env  Env
+}
+
+func newTestEnv(t testing.TB, opts Options) *testEnv {
+	t.Helper()
+	v, err := New(NewWasmerEngine(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := v.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return &testEnv{t: t, vm: v, host: newFakeHost(), env: Env{BlockHeight: 7, BlockTime: 1_700_000_000_000, Origin: alice}}
+}
+
+// deploy deploys code at a and fails the test if it does not succeed.
+func (e *testEnv) deploy(a types.Address, code []byte, init []byte) Result {
+	e.t.Helper()
+	r := e.vm.Deploy(context.Background(), e.host, &e.env, alice, a, code, init, types.Amount{}, MaxGas)
+	if r.Err != nil {
+		e.t.Fatalf("deploy: %v", r.Err)
+	}
+	return r
+}
+
+// call calls method of contract a from alice with MaxGas.
+func (e *testEnv) call(a types.Address, method string, input []byte) Result {
+	return e.callGas(a, method, input, MaxGas)
+}
+
+func (e *testEnv) callGas(a types.Address, method string, input []byte, gas uint64) Result {
+	return e.vm.Call(context.Background(), e.host, &e.env, CallRequest{Caller: alice, Contract: a, Method: method, Input: input, Gas: gas})
+}
+
+// mustCall calls and fails the test on an error.
+func (e *testEnv) mustCall(a types.Address, method string, input []byte) Result {
+	e.t.Helper()
+	r := e.call(a, method, input)
+	if r.Err != nil {
+		e.t.Fatalf("call %s: %v", method, r.Err)
+	}
+	return r
+}
+
+// wantKind fails the test unless r failed with kind.
+func wantKind(t testing.TB, r Result, kind ErrorKind) *ExecError {
+	t.Helper()
+	if r.Err == nil {
+		t.Fatalf("call succeeded, want %v", kind)
+	}
+	ee, ok := r.Err.(*ExecError)
+	if !ok || ee.Kind != kind {
+		t.Fatalf("error %v, want kind %v", r.Err, kind)
+	}
+	return ee
+}

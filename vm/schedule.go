@@ -1,0 +1,135 @@
+package vm
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Schedule is the gas price list: what each instruction, host call and
+// byte costs. It is a consensus rule: every node must use the same
+// schedule, and any change is a hard fork that bumps Version. Version is
+// part of the compiled-module cache key, because the instruction costs
+// are compiled into the instrumented module. It is served over RPC as
+// vm_gasSchedule, hence the JSON tags.
+//
+// The unit: one gas is about one nanosecond of the slowest instruction
+// mix on the reference machine, so MaxGas (10,000,000) is ~10 ms of work
+// and far below the 5 s timeout (see BenchmarkWorstGasPerSecond).
+type Schedule struct {
+	// Version identifies this price list.
+	Version uint32 `json:"version"`
+
+	// Instructions are charged by the instrumented code itself.
+	Instructions InstructionCosts `json:"instructions"`
+
+	// HostCallBase is charged by every host function before its own
+	// price; HostCallPerByte for every byte copied between the
+	// contract's memory and the host (input, return data, addresses,
+	// amounts, messages, hashed data, call arguments).
+	HostCallBase    uint64 `json:"host_call_base"`
+	HostCallPerByte uint64 `json:"host_call_per_byte"`
+
+	// StorageRead is charged by storage_read on top of the host call,
+	// plus StorageReadPerByte per byte of the value found.
+	StorageRead        uint64 `json:"storage_read"`
+	StorageReadPerByte uint64 `json:"storage_read_per_byte"`
+	// StorageWrite is charged by storage_write, plus
+	// StorageWritePerByte per byte of key and value: state is kept by
+	// every node forever.
+	StorageWrite        uint64 `json:"storage_write"`
+	StorageWritePerByte uint64 `json:"storage_write_per_byte"`
+	// StorageDelete is charged by storage_delete.
+	StorageDelete uint64 `json:"storage_delete"`
+
+	// Balance and Transfer are charged by balance and transfer.
+	Balance  uint64 `json:"balance"`
+	Transfer uint64 `json:"transfer"`
+
+	// Event is charged by emit_event, plus EventPerByte per byte of topic
+	// and data: events are stored in receipts.
+	Event        uint64 `json:"event"`
+	EventPerByte uint64 `json:"event_per_byte"`
+
+	// CallContract is charged by call_contract before the callee runs
+	// (the callee's own gas is charged as it runs).
+	CallContract uint64 `json:"call_contract"`
+
+	// Sha256 and Sha256PerByte are charged by sha256.
+	Sha256        uint64 `json:"sha256"`
+	Sha256PerByte uint64 `json:"sha256_per_byte"`
+
+	// Deploy and DeployPerByte (per byte of code) are charged first by a
+	// deploy, before the code is validated, instrumented and compiled.
+	Deploy        uint64 `json:"deploy"`
+	DeployPerByte uint64 `json:"deploy_per_byte"`
+}
+
+// InstructionCosts are the prices the instrumenter compiles into the
+// code.
+type InstructionCosts struct {
+	// Default is the price of every instruction not priced below;
+	// structural instructions (block, loop, end, else, nop) are free.
+	Default uint64 `json:"default"`
+	// Memory is the price of a load or a store.
+	Memory uint64 `json:"memory"`
+	// Call and CallIndirect are the prices of call and call_indirect.
+	Call         uint64 `json:"call"`
+	CallIndirect uint64 `json:"call_indirect"`
+	// Divide is the price of integer division and remainder.
+	Divide uint64 `json:"divide"`
+	// MemoryGrowPerPage is charged per 64 KiB page by memory.grow.
+	MemoryGrowPerPage uint64 `json:"memory_grow_per_page"`
+	// BulkMemoryPerByte is charged per byte by memory.copy and
+	// memory.fill.
+	BulkMemoryPerByte uint64 `json:"bulk_memory_per_byte"`
+}
+
+// DefaultSchedule returns the schedule of version 1.
+func DefaultSchedule() Schedule {
+	return Schedule{
+		Version: 1,
+		Instructions: InstructionCosts{
+			Default:           1,
+			Memory:            2,
+			Call:              10,
+			CallIndirect:      15,
+			Divide:            4,
+			MemoryGrowPerPage: 4096,
+			BulkMemoryPerByte: 1,
+		},
+		HostCallBase:        500,
+		HostCallPerByte:     1,
+		StorageRead:         2_000,
+		StorageReadPerByte:  2,
+		StorageWrite:        10_000,
+		StorageWritePerByte: 20,
+		StorageDelete:       5_000,
+		Balance:             1_000,
+		Transfer:            5_000,
+		Event:               1_000,
+		EventPerByte:        8,
+		CallContract:        20_000,
+		Sha256:              500,
+		Sha256PerByte:       4,
+		Deploy:              20_000,
+		DeployPerByte:       1,
+	}
+}
+
+// ErrBadSchedule is wrapped by Schedule.Validate's errors.
+var ErrBadSchedule = errors.New("vm: invalid gas schedule")
+
+// Validate checks that s can be used: a version is set and no price that
+// bounds work done per unit of gas is zero.
+func (s *Schedule) Validate() error {
+	if s.Version == 0 {
+		return fmt.Errorf("%w: version 0", ErrBadSchedule)
+	}
+	if s.Instructions.Default == 0 || s.Instructions.MemoryGrowPerPage == 0 || s.Instructions.BulkMemoryPerByte == 0 {
+		return fmt.Errorf("%w: instruction prices must not be zero", ErrBadSchedule)
+	}
+	if s.HostCallBase == 0 || s.HostCallPerByte == 0 {
+		return fmt.Errorf("%w: host call prices must not be zero", ErrBadSchedule)
+	}
+	return nil
+}

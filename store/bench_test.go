@@ -47,9 +47,11 @@ func benchChain(b *testing.B, accounts int) (*DB, *testChain, []types.Address) {
 func BenchmarkCommitBlock(b *testing.B) {
 	db, c, addrs := benchChain(b, 20_000)
 	b.ResetTimer()
+	batch := 0
 	for b.Loop() {
 		b.StopTimer()
 		blk, res := transferBlock(c, addrs, 5_000)
+		batch += prepareBlock(blk, res).size() + undoSize(res.Changes)
 		b.StartTimer()
 		if err := db.CommitBlock(blk, res); err != nil {
 			b.Fatal(err)
@@ -59,6 +61,7 @@ func BenchmarkCommitBlock(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/block")
+	b.ReportMetric(float64(batch)/float64(b.N)/1e6, "MB/batch")
 }
 
 // BenchmarkRevertHead reverts blocks of 5,000 transfers.

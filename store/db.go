@@ -158,10 +158,11 @@ func (db *DB) load() error {
 		return err
 	}
 	if hs == nil {
-		if _, ok, err := get(db.pdb, keyGenesisHash); err != nil || ok {
-			return errors.Join(err, corruptf("genesis without a head pointer"))
+		_, ok, err := get(db.pdb, keyGenesisHash)
+		if err == nil && ok {
+			err = corruptf("genesis without a head pointer")
 		}
-		return nil
+		return err
 	}
 	db.head.Store(hs)
 	db.undoFloor = floor
@@ -190,8 +191,11 @@ func readHead(r pebble.Reader) (*headState, uint64, error) {
 		return nil, 0, corruptf("head pointer says height %d, head block %s has height %d", hp.height, hp.hash, h.Height)
 	}
 	canon, err := readNumber(r, hp.height)
-	if err != nil || canon != hp.hash {
-		return nil, 0, errors.Join(err, corruptf("height %d maps to %s, head is %s", hp.height, canon, hp.hash))
+	if err != nil {
+		return nil, 0, mustExist(err, "height index of the head")
+	}
+	if canon != hp.hash {
+		return nil, 0, corruptf("height %d maps to %s, head is %s", hp.height, canon, hp.hash)
 	}
 	raw, ok, err = get(r, keyUndoFloor)
 	if err != nil {

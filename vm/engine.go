@@ -68,6 +68,10 @@ type Instance interface {
 	// noded_gas_used.
 	GasUsed() uint64
 	SetGasUsed(used uint64)
+	// Depth reads the stack weight global noded_depth: after a trap, a
+	// value above the schedule's MaxStackWeight means the call stack was
+	// exhausted.
+	Depth() uint32
 	// SetMeter sets the meter for a call: used, the limit global
 	// noded_gas_limit and the depth global noded_depth.
 	SetMeter(used, limit uint64, depth uint32)

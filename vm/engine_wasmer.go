@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/noded/noded/vm/instrument"
+	"github.com/noded/noded/vm/wasm"
 	"github.com/wasmerio/wasmer-go/wasmer"
 )
 
@@ -23,12 +25,12 @@ import (
 //   - DeserializeModule does not validate its input: Load's callers only
 //     pass bytes they wrote and checksummed.
 
-// Names of the meter globals the instrumenter exports.
+// Names of the meter globals the instrumenter exports, and of the memory.
 const (
-	gasUsedExport  = "noded_gas_used"
-	gasLimitExport = "noded_gas_limit"
-	depthExport    = "noded_depth"
-	memoryExport   = "memory"
+	gasUsedExport  = instrument.GasUsedExport
+	gasLimitExport = instrument.GasLimitExport
+	depthExport    = instrument.DepthExport
+	memoryExport   = wasm.MemoryExport
 )
 
 func isMeterGlobal(name string) bool {
@@ -350,6 +352,12 @@ func (i *wasmerInstance) GasUsed() uint64 {
 	v, _ := i.used.Get()
 	n, _ := v.(int64)
 	return uint64(n)
+}
+
+func (i *wasmerInstance) Depth() uint32 {
+	v, _ := i.depth.Get()
+	n, _ := v.(int32)
+	return uint32(n)
 }
 
 func (i *wasmerInstance) SetGasUsed(used uint64) { _ = i.used.Set(int64(used), wasmer.I64) }

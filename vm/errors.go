@@ -2,15 +2,17 @@ package vm
 
 import (
 	"errors"
+
 	"fmt"
+	"github.com/noded/noded/vm/instrument"
 	"strconv"
 	"strings"
 )
 
 // Reserved export names: not callable as methods.
 const (
-	startExport = "noded_start" // the start function, turned into an export
-	initExport  = "init"        // runs once, at deploy
+	startExport = instrument.StartExport // the start function, turned into an export
+	initExport  = "init"                 // runs once, at deploy
 )
 
 // callable reports whether method may be called by a transaction or

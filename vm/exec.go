@@ -177,6 +177,9 @@ func (ex *execution) run(f *frame, export string, used uint64) outcome {
 	if used > f.limit {
 		return outcome{gas: f.limit, err: &ExecError{Kind: KindOutOfGas}}
 	}
+	if f.inst.Depth() > ex.v.opts.Schedule.Instructions.MaxStackWeight {
+		return outcome{gas: used, err: &ExecError{Kind: KindTrap, Message: TrapStackOverflow.String()}}
+	}
 	return outcome{gas: used, err: trapError(trap)}
 }
 

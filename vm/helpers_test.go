@@ -2,16 +2,11 @@ package vm
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/noded/noded/types"
 	"github.com/wasmerio/wasmer-go/wasmer"
 )
-
-// selfMetered: until vm/instrument is wired in, test contracts declare
-// the meter globals themselves (and are not metered).
-const selfMetered = true
 
 // engineFactories are the engines the conformance and VM tests run on.
 var engineFactories = map[string]func() Engine{
@@ -21,13 +16,6 @@ var engineFactories = map[string]func() Engine{
 // wat compiles a test contract written in WAT.
 func wat(t testing.TB, src string) []byte {
 	t.Helper()
-	if selfMetered {
-		i := strings.LastIndex(src, ")")
-		src = src[:i] + `
-  (global (export "noded_gas_used") (mut i64) (i64.const 0))
-  (global (export "noded_gas_limit") (mut i64) (i64.const 0))
-  (global (export "noded_depth") (mut i32) (i32.const 0)))`
-	}
 	b, err := wasmer.Wat2Wasm(src)
 	if err != nil {
 		t.Fatalf("wat: %v", err)

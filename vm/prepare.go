@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/noded/noded/vm/instrument"
 	"github.com/noded/noded/vm/wasm"
 )
 
@@ -27,15 +28,21 @@ func (v *VM) prepare(code []byte) (prepared, error) {
 	if err := wasm.Validate(m, v.opts.Limits, v.allowImport); err != nil {
 		return prepared{}, err
 	}
-	reusable := exportMutableGlobals(m)
-	for _, d := range m.Data {
+	im, err := instrument.Instrument(m, instrument.Config{
+		Costs:          v.opts.Schedule.costs(),
+		MaxStackWeight: v.opts.Schedule.Instructions.MaxStackWeight,
+		MaxMemoryPages: v.opts.Limits.MaxMemoryPages,
+	})
+	if err != nil {
+		return prepared{}, err
+	}
+	reusable := exportMutableGlobals(im)
+	for _, d := range im.Data {
 		if d.Passive {
 			reusable = false
 		}
 	}
-	// TODO: instrument once vm/instrument lands; until then the code is
-	// taken as carrying its own meter.
-	return prepared{code: m.Encode(), reusable: reusable}, nil
+	return prepared{code: im.Encode(), reusable: reusable}, nil
 }
 
 // exportMutableGlobals exports every mutable global the module defines

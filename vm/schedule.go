@@ -3,6 +3,9 @@ package vm
 import (
 	"errors"
 	"fmt"
+
+	"github.com/noded/noded/vm/instrument"
+	"github.com/noded/noded/vm/wasm"
 )
 
 // Schedule is the gas price list: what each instruction, host call and
@@ -65,23 +68,36 @@ type Schedule struct {
 }
 
 // InstructionCosts are the prices the instrumenter compiles into the
-// code.
+// code, by class of instruction; structural instructions (block, loop,
+// else, end, nop) compile to no code and are free.
 type InstructionCosts struct {
-	// Default is the price of every instruction not priced below;
-	// structural instructions (block, loop, end, else, nop) are free.
-	Default uint64 `json:"default"`
+	// Default is the price of every instruction not priced below:
+	// constants, locals, globals, arithmetic, comparisons, conversions,
+	// branches, select, drop, return, unreachable.
+	Default uint32 `json:"default"`
 	// Memory is the price of a load or a store.
-	Memory uint64 `json:"memory"`
+	Memory uint32 `json:"memory"`
+	// Divide is the price of integer division and remainder, float
+	// division and square root.
+	Divide uint32 `json:"divide"`
 	// Call and CallIndirect are the prices of call and call_indirect.
-	Call         uint64 `json:"call"`
-	CallIndirect uint64 `json:"call_indirect"`
-	// Divide is the price of integer division and remainder.
-	Divide uint64 `json:"divide"`
-	// MemoryGrowPerPage is charged per 64 KiB page by memory.grow.
-	MemoryGrowPerPage uint64 `json:"memory_grow_per_page"`
-	// BulkMemoryPerByte is charged per byte by memory.copy and
-	// memory.fill.
-	BulkMemoryPerByte uint64 `json:"bulk_memory_per_byte"`
+	Call         uint32 `json:"call"`
+	CallIndirect uint32 `json:"call_indirect"`
+	// MemorySize is the price of memory.size.
+	MemorySize uint32 `json:"memory_size"`
+	// MemoryGrow is the price of memory.grow, plus MemoryGrowPerPage per
+	// page asked for, whether the grow succeeds or not.
+	MemoryGrow        uint32 `json:"memory_grow"`
+	MemoryGrowPerPage uint32 `json:"memory_grow_per_page"`
+	// Bulk is the price of memory.copy, memory.fill and memory.init, plus
+	// BulkPerWord per 8 bytes of their length, rounded up; data.drop
+	// costs Default.
+	Bulk        uint32 `json:"bulk"`
+	BulkPerWord uint32 `json:"bulk_per_word"`
+	// MaxStackWeight bounds the wasm call stack, in value slots (the
+	// instrumenter's stack weight): deeper recursion traps with "call
+	// stack exhausted" at the same point on every engine.
+	MaxStackWeight uint32 `json:"max_stack_weight"`
 }
 
 // DefaultSchedule returns the schedule of version 1.
@@ -90,12 +106,16 @@ func DefaultSchedule() Schedule {
 		Version: 1,
 		Instructions: InstructionCosts{
 			Default:           1,
-			Memory:            2,
-			Call:              10,
-			CallIndirect:      15,
-			Divide:            4,
+			Memory:            3,
+			Divide:            8,
+			Call:              4,
+			CallIndirect:      8,
+			MemorySize:        2,
+			MemoryGrow:        100,
 			MemoryGrowPerPage: 4096,
-			BulkMemoryPerByte: 1,
+			Bulk:              4,
+			BulkPerWord:       1,
+			MaxStackWeight:    65536,
 		},
 		HostCallBase:        500,
 		HostCallPerByte:     1,
@@ -125,11 +145,40 @@ func (s *Schedule) Validate() error {
 	if s.Version == 0 {
 		return fmt.Errorf("%w: version 0", ErrBadSchedule)
 	}
-	if s.Instructions.Default == 0 || s.Instructions.MemoryGrowPerPage == 0 || s.Instructions.BulkMemoryPerByte == 0 {
+	in := &s.Instructions
+	if in.Default == 0 || in.Call == 0 || in.CallIndirect == 0 || in.MemoryGrowPerPage == 0 || in.BulkPerWord == 0 || in.MaxStackWeight == 0 {
 		return fmt.Errorf("%w: instruction prices must not be zero", ErrBadSchedule)
 	}
 	if s.HostCallBase == 0 || s.HostCallPerByte == 0 {
 		return fmt.Errorf("%w: host call prices must not be zero", ErrBadSchedule)
 	}
 	return nil
+}
+
+// costs is the instrumenter's price table for s.
+func (s *Schedule) costs() *instrument.Costs {
+	in := &s.Instructions
+	c := &instrument.Costs{MemoryGrowPerPage: in.MemoryGrowPerPage, BulkPerWord: in.BulkPerWord}
+	for op := range c.Op {
+		c.Op[op] = in.Default
+	}
+	for _, op := range []wasm.Opcode{wasm.OpBlock, wasm.OpLoop, wasm.OpElse, wasm.OpEnd, wasm.OpNop} {
+		c.Op[op] = 0
+	}
+	for op := wasm.OpI32Load; op <= wasm.OpI64Store32; op++ {
+		c.Op[op] = in.Memory
+	}
+	for _, op := range []wasm.Opcode{wasm.OpI32DivS, wasm.OpI32DivU, wasm.OpI32RemS, wasm.OpI32RemU,
+		wasm.OpI64DivS, wasm.OpI64DivU, wasm.OpI64RemS, wasm.OpI64RemU,
+		wasm.OpF32Div, wasm.OpF64Div, wasm.OpF32Sqrt, wasm.OpF64Sqrt} {
+		c.Op[op] = in.Divide
+	}
+	c.Op[wasm.OpCall] = in.Call
+	c.Op[wasm.OpCallIndirect] = in.CallIndirect
+	c.Op[wasm.OpMemorySize] = in.MemorySize
+	c.Op[wasm.OpMemoryGrow] = in.MemoryGrow
+	for _, op := range []wasm.Opcode{wasm.OpMemoryCopy, wasm.OpMemoryFill, wasm.OpMemoryInit} {
+		c.Op[op] = in.Bulk
+	}
+	return c
 }

@@ -19,13 +19,13 @@ func (n *Node) backend() rpc.Backend { return backend{n} }
 
 var _ rpc.Backend = backend{}
 
-func (b backend) ChainID() string          { return b.n.ChainID() }
-func (b backend) GenesisHash() types.Hash  { return b.n.genHash }
-func (b backend) Head() types.Header       { return b.n.Head() }
-func (b backend) FinalizedHeight() uint64  { return b.n.Head().Height } // one validator: every block is final
-func (b backend) DevMode() bool            { return b.n.cfg.Dev }
+func (b backend) ChainID() string         { return b.n.ChainID() }
+func (b backend) GenesisHash() types.Hash { return b.n.genHash }
+func (b backend) Head() types.Header      { return b.n.Head() }
+func (b backend) FinalizedHeight() uint64 { return b.n.Head().Height } // one validator: every block is final
+func (b backend) DevMode() bool           { return b.n.cfg.Dev }
 func (b backend) NodeStatus() rpc.NodeStatus {
-	return rpc.NodeStatus{NodeID: b.n.key.Public().String(), Validator: !b.n.key.IsZero(), VMEngine: "none"}
+	return rpc.NodeStatus{NodeID: b.n.key.Public().String(), Validator: !b.n.key.IsZero(), VMEngine: b.n.vmEngine()}
 }
 
 func notFound(err error) error {
@@ -56,7 +56,8 @@ func (b backend) Account(addr types.Address, height *uint64) (types.Account, err
 		}
 		return types.Account{}, err
 	}
-	return chain.NewOverlay(st).Account(addr)
+	defer st.Close()
+	return st.Account(addr)
 }
 
 // SendTx verifies the signature (outside any lock) and adds tx to the pool.
@@ -202,4 +203,3 @@ func (b backend) DevMine(ctx context.Context, count int) (uint64, error) {
 	}
 	return b.n.Head().Height, nil
 }
-

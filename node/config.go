@@ -34,6 +34,9 @@ type Config struct {
 	// MaxBlockTxs caps the transactions in a block this node builds.
 	// Default 20,000.
 	MaxBlockTxs int
+	// ContractTimeout is the wall-clock limit of one contract call, query
+	// or estimate on this node (node-local, not a consensus rule). Default 5s.
+	ContractTimeout time.Duration
 	// Workers bounds the goroutines that verify signatures and hash state.
 	// Default: the number of CPUs.
 	Workers int
@@ -47,6 +50,8 @@ const (
 	DefaultChainID     = "noded-dev"
 	DefaultDevAccounts = 4
 	DefaultMaxBlockTxs = 20_000
+	// DefaultContractTimeout is the node-local wall-clock limit of a call.
+	DefaultContractTimeout = 5 * time.Second
 )
 
 func (c *Config) ensureDefaults(cpus int) {
@@ -64,6 +69,9 @@ func (c *Config) ensureDefaults(cpus int) {
 	}
 	if c.MaxBlockTxs == 0 {
 		c.MaxBlockTxs = DefaultMaxBlockTxs
+	}
+	if c.ContractTimeout == 0 {
+		c.ContractTimeout = DefaultContractTimeout
 	}
 	if c.Workers == 0 {
 		c.Workers = cpus
@@ -91,4 +99,5 @@ func (c *Config) validate() error {
 
 func (c *Config) dataDir() string     { return filepath.Join(c.Home, "data") }
 func (c *Config) keystoreDir() string { return filepath.Join(c.Home, "keystore") }
+func (c *Config) vmCacheDir() string  { return filepath.Join(c.Home, "cache", "vm") }
 func (c *Config) genesisFile() string { return filepath.Join(c.Home, "genesis.json") }

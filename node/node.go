@@ -19,6 +19,7 @@ import (
 	"github.com/noded/noded/rpc"
 	"github.com/noded/noded/store"
 	"github.com/noded/noded/types"
+	"github.com/noded/noded/vm"
 )
 
 // Node is a running noded node.
@@ -39,6 +40,9 @@ type Node struct {
 	mu    sync.RWMutex
 	head  types.Header
 	heads headFeed
+
+	vm     *vm.VM
+	vmName string
 
 	mineReq chan mineRequest
 	rpc     *rpc.Server
@@ -61,12 +65,15 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.ks = ks
-	db, err := store.Open(cfg.dataDir(), store.Options{})
+	db, err := store.Open(cfg.dataDir(), store.Options{Logger: cfg.Logger.With("component", "store")})
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.dataDir(), err)
 	}
 	n.db = db
 	if err := n.load(); err != nil {
+		if n.vm != nil {
+			n.vm.Close()
+		}
 		db.Close()
 		return nil, err
 	}
@@ -95,7 +102,15 @@ func (n *Node) load() error {
 	if n.genHash, err = n.db.GenesisHash(); err != nil {
 		return err
 	}
-	n.exec, err = chain.NewExecutor(n.genesis.Config(), chain.ExecOptions{Workers: n.cfg.Workers, Rand: crand.Reader})
+	if err := n.openVM(); err != nil {
+		return err
+	}
+	n.exec, err = chain.NewExecutor(n.genesis.Config(), chain.ExecOptions{
+		Workers: n.cfg.Workers, Rand: crand.Reader, VM: n.vm,
+		TxContext: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), n.cfg.ContractTimeout)
+		},
+	})
 	if err != nil {
 		return err
 	}
@@ -192,6 +207,11 @@ func (n *Node) Run(ctx context.Context) error {
 		n.log.Warn("rpc server shutdown", "err", err)
 	}
 	wg.Wait()
+	if n.vm != nil {
+		if err := n.vm.Close(); err != nil {
+			n.log.Warn("closing the contract engine", "err", err)
+		}
+	}
 	err := n.db.Close()
 	close(errc)
 	for e := range errc {

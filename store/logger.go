@@ -10,7 +10,7 @@ import (
 type pebbleLogger struct{ l *slog.Logger }
 
 func (p pebbleLogger) Infof(format string, args ...any) {
-	p.l.Info(fmt.Sprintf(format, args...))
+	p.l.Debug(fmt.Sprintf(format, args...)) // pebble's info messages (WAL replay, compactions) are routine
 }
 
 func (p pebbleLogger) Errorf(format string, args ...any) {

@@ -43,6 +43,16 @@ func (a *api) catch(method string, err *error) {
 	}
 }
 
+// fail maps a backend error to its JSON-RPC error, logging the ones that
+// are no refusal: they are the node's failures, not the caller's.
+func (a *api) fail(method string, err error) error {
+	e := toError(err)
+	if e.Code == CodeInternal {
+		a.log.Warn("rpc: backend error", "method", method, "err", err)
+	}
+	return e
+}
+
 // height resolves a block parameter to a height.
 func (a *api) height(n BlockNumber) uint64 {
 	switch n {

@@ -41,22 +41,22 @@ func (c *chainAPI) Finalized() (_ hexutil.Uint64, err error) {
 func (c *chainAPI) GetBlockByNumber(n BlockNumber, fullTx *bool) (_ *RPCBlock, err error) {
 	defer c.catch("chain_getBlockByNumber", &err)
 	b, err := c.b.BlockByHeight(c.height(n))
-	return c.block(b, err, fullTx)
+	return c.block("chain_getBlockByNumber", b, err, fullTx)
 }
 
 // GetBlockByHash returns a block or null (chain_getBlockByHash).
 func (c *chainAPI) GetBlockByHash(hash types.Hash, fullTx *bool) (_ *RPCBlock, err error) {
 	defer c.catch("chain_getBlockByHash", &err)
 	b, err := c.b.BlockByHash(hash)
-	return c.block(b, err, fullTx)
+	return c.block("chain_getBlockByHash", b, err, fullTx)
 }
 
-func (c *chainAPI) block(b *types.Block, err error, fullTx *bool) (*RPCBlock, error) {
+func (c *chainAPI) block(method string, b *types.Block, err error, fullTx *bool) (*RPCBlock, error) {
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil, nil
 	case err != nil:
-		return nil, toError(err)
+		return nil, c.fail(method, err)
 	case b == nil:
 		return nil, nil
 	}

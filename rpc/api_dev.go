@@ -45,7 +45,7 @@ func (d *devAPI) SendTransaction(args DevSendArgs) (_ *SendTxResult, err error) 
 	}
 	hash, res, err := d.b.DevSend(args.From, args.To, types.Amount(args.Value))
 	if err != nil {
-		return nil, toError(err)
+		return nil, d.fail("dev_sendTransaction", err)
 	}
 	return NewSendTxResult(hash, res), nil
 }
@@ -66,7 +66,7 @@ func (d *devAPI) Mine(ctx context.Context, n *hexutil.Uint64) (_ hexutil.Uint64,
 	}
 	h, err := d.b.DevMine(ctx, int(count))
 	if err != nil {
-		return 0, toError(err)
+		return 0, d.fail("dev_mine", err)
 	}
 	return hexutil.Uint64(h), nil
 }

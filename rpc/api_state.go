@@ -27,7 +27,7 @@ func (s *stateAPI) GetAccount(addr types.Address, block *BlockNumber) (_ *RPCAcc
 		err = fmt.Errorf("%w: %w", ErrStateUnavailable, err)
 	}
 	if err != nil {
-		return nil, toError(err)
+		return nil, s.fail("state_getAccount", err)
 	}
 	return NewRPCAccount(&acct), nil
 }

@@ -30,7 +30,7 @@ func (t *txAPI) Send(raw hexutil.Bytes) (_ *SendTxResult, err error) {
 	}
 	res, err := t.b.SendTx(tx)
 	if err != nil {
-		return nil, toError(err)
+		return nil, t.fail("tx_send", err)
 	}
 	return NewSendTxResult(tx.Hash(), res), nil
 }
@@ -43,7 +43,7 @@ func (t *txAPI) Get(hash types.Hash) (_ *RPCTx, err error) {
 	case errors.Is(err, ErrNotFound):
 		return nil, nil
 	case err != nil:
-		return nil, toError(err)
+		return nil, t.fail("tx_get", err)
 	case l == nil || l.Tx == nil:
 		return nil, nil
 	}
@@ -59,7 +59,7 @@ func (t *txAPI) GetReceipt(hash types.Hash) (_ *RPCReceipt, err error) {
 	case errors.Is(err, ErrNotFound):
 		return nil, nil
 	case err != nil:
-		return nil, toError(err)
+		return nil, t.fail("tx_getReceipt", err)
 	case l == nil:
 		return nil, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -83,6 +84,44 @@ func BenchmarkTxSend(b *testing.B) {
 	runTxSend(b, s.url())
 }
 
+// BenchmarkTxSendBatch is BenchmarkTxSend with 64 tx_send calls in each
+// JSON-RPC batch; tx/s counts transactions.
+func BenchmarkTxSendBatch(b *testing.B) {
+	const size = 64
+	f := newFake()
+	f.verifySig, f.noRecord = true, true
+	s := startServer(b, f, Config{})
+	single := benchTxBodies(1024)
+	var batches [][]byte
+	for i := 0; i+size <= len(single); i += size {
+		batches = append(batches, append(append([]byte("["), bytes.Join(single[i:i+size], []byte(","))...), ']'))
+	}
+	client := benchClient()
+	var next atomic.Uint64
+	b.SetParallelism(2)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := client.Post(s.url(), "application/json", bytes.NewReader(batches[next.Add(1)%uint64(len(batches))]))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if n := bytes.Count(out, []byte(`"status":"accepted"`)); n != size {
+				b.Errorf("%d accepted of %d: %.200s", n, size, out)
+				return
+			}
+		}
+	})
+	cpu := cpuTime() - cpu0
+	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "tx/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*size), "cpu-us/tx")
+}
+
 // BenchmarkTxSendBareHTTP is the floor BenchmarkTxSend compares with: a
 // bare net/http handler that cuts the hex out of the body, decodes the
 // transaction and verifies it, with no JSON-RPC framing.
@@ -91,7 +130,53 @@ func BenchmarkTxSendBareHTTP(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := &http.Server{Handler: bareHandler()}
+	go srv.Serve(ln)
+	defer srv.Close()
+	runTxSend(b, "http://"+ln.Addr().String()+"/")
+}
+
+// BenchmarkTxSendHandler is BenchmarkTxSend without sockets or a client:
+// the server's handler alone, fed by httptest, one request at a time.
+func BenchmarkTxSendHandler(b *testing.B) {
+	f := newFake()
+	f.verifySig, f.noRecord = true, true
+	s, err := NewServer(f, Config{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runHandler(b, s)
+}
+
+// BenchmarkTxSendHandlerBare is the bare handler of BenchmarkTxSendBareHTTP
+// fed the same way.
+func BenchmarkTxSendHandlerBare(b *testing.B) {
+	runHandler(b, bareHandler())
+}
+
+func runHandler(b *testing.B, h http.Handler) {
+	bodies := benchTxBodies(1024)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() {
+		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/req")
+	}()
+	for i := range b.N {
+		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(bodies[i%len(bodies)]))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || !bytes.Contains(rec.Body.Bytes(), []byte(`"accepted"`)) {
+			b.Fatalf("%d %s", rec.Code, rec.Body.Bytes())
+		}
+	}
+}
+
+// bareHandler answers tx_send bodies without JSON-RPC framing: it cuts the
+// hex out of the body, decodes the transaction and verifies it.
+func bareHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		i := bytes.Index(body, []byte(`"0x`))
 		j := bytes.LastIndexByte(body, '"')
@@ -106,8 +191,5 @@ func BenchmarkTxSendBareHTTP(b *testing.B) {
 			return
 		}
 		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":1,"result":{"hash":%q,"status":"accepted","missingNonces":[]}}`, tx.Hash())
-	})}
-	go srv.Serve(ln)
-	defer srv.Close()
-	runTxSend(b, "http://"+ln.Addr().String()+"/")
+	})
 }

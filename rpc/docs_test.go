@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 )
 
@@ -100,7 +101,7 @@ func TestDocsLimits(t *testing.T) {
 		"`" + DefaultAddr + "`",
 		"Request body 8 MiB", "Batches of up to 1,000 calls", "25,000,000 bytes of responses",
 		"At most 1,024 open connections", "WebSocket messages up to 8 MiB",
-		"at most 1,000", "up to 128 heads",
+		"at most 1,000", "up to 128 heads", "within 30 s", "after 2 minutes",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("docs/rpc.md does not say %q", want)
@@ -108,7 +109,8 @@ func TestDocsLimits(t *testing.T) {
 	}
 	c, _ := Config{}.withDefaults()
 	if c.MaxBodyBytes != 8<<20 || c.MaxBatchItems != 1000 || c.MaxBatchResponseBytes != 25_000_000 ||
-		c.MaxConns != 1024 || c.WSReadLimit != 8<<20 || MaxDevMine != 1000 || headsBuffer != 128 {
+		c.MaxConns != 1024 || c.WSReadLimit != 8<<20 || MaxDevMine != 1000 || headsBuffer != 128 ||
+		readTimeout != 30*time.Second || idleTimeout != 2*time.Minute {
 		t.Errorf("defaults changed without the docs: %+v", c)
 	}
 	if !regexp.MustCompile(`-32003 answers the calls of a batch`).MatchString(doc) {

@@ -84,11 +84,15 @@ func TestSendTxStatelessRefusals(t *testing.T) {
 func TestUnknownBackendErrorIsInternal(t *testing.T) {
 	f := newFake()
 	f.sendErr = errors.New("disk on fire")
-	s := startServer(t, f, Config{})
+	var logs syncBuffer
+	s := startServerLog(t, f, Config{}, slog.New(slog.NewTextHandler(&logs, nil)))
 	tx := signedTransfer(testKey(1), 0, types.Address{3}, 1)
 	e := callErr(t, s, "tx_send", fmt.Sprintf("0x%x", tx.Encode()))
 	if e.Code != CodeInternal || e.Message != "disk on fire" || e.Data != nil {
 		t.Errorf("%d %q %s", e.Code, e.Message, e.Data)
+	}
+	if out := logs.String(); !strings.Contains(out, "backend error") || !strings.Contains(out, "disk on fire") {
+		t.Errorf("backend error not logged: %s", out)
 	}
 }
 

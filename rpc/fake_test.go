@@ -36,6 +36,8 @@ type fakeBackend struct {
 	verifySig bool       // SendTx checks the signature, as the node does
 	panics    bool       // every method panics
 	noRecord  bool       // keep no record of sends and mines (fuzzing)
+	// mining, if set, makes DevMine send on it and wait for its context.
+	mining chan struct{}
 
 	mu        sync.Mutex
 	sent      []*types.Tx
@@ -209,6 +211,12 @@ func (f *fakeBackend) DevMine(ctx context.Context, n int) (uint64, error) {
 	f.maybePanic()
 	if !f.dev {
 		return 0, ErrNotDevMode
+	}
+	if f.mining != nil {
+		f.mining <- struct{}{}
+		<-ctx.Done()
+		f.mining <- struct{}{}
+		return 0, ctx.Err()
 	}
 	if !f.noRecord {
 		f.mu.Lock()

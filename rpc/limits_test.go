@@ -2,8 +2,10 @@ package rpc
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -277,4 +279,75 @@ func TestConfig(t *testing.T) {
 	if _, err := NewServer(nil, Config{}, nil); err == nil {
 		t.Error("nil backend accepted")
 	}
+}
+
+// A request whose body does not arrive within the read timeout is cut
+// off.
+func TestSlowRequestCutOff(t *testing.T) {
+	f := newFake()
+	s, err := NewServer(f, Config{Addr: "127.0.0.1:0"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.ReadTimeout = 200 * time.Millisecond
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(c) // until the server closes the connection
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("connection still open after the read timeout: %q", b)
+	}
+}
+
+// A call's context ends when its client disconnects.
+func TestDisconnectCancelsCall(t *testing.T) {
+	f := newFake()
+	f.mining = make(chan struct{})
+	s := startServer(t, f, Config{})
+	c, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"jsonrpc":"2.0","id":1,"method":"dev_mine"}`
+	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	wait(t, f.mining, "DevMine to start")
+	c.Close()
+	wait(t, f.mining, "DevMine's context to end")
+}
+
+// Close waits for running calls until its context ends, then cancels them.
+func TestCloseCancelsRunningCall(t *testing.T) {
+	f := newFake()
+	f.mining = make(chan struct{})
+	s, err := NewServer(f, Config{Addr: "127.0.0.1:0"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan error, 1)
+	go func() {
+		resp, err := http.Post(s.url(), "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"dev_mine"}`))
+		if err == nil {
+			resp.Body.Close()
+		}
+		answered <- err
+	}()
+	wait(t, f.mining, "DevMine to start")
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := s.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Close: %v, want the context's error", err)
+	}
+	wait(t, f.mining, "DevMine's context to end")
+	wait(t, answered, "the client to see the connection end")
 }

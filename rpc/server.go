@@ -17,11 +17,14 @@ import (
 // ErrServerClosed is returned by Start and Serve after Close.
 var ErrServerClosed = errors.New("rpc: server closed")
 
-// Timeouts of the HTTP server. There is no write timeout: dev_mine may take
-// as long as its blocks do, and go-ethereum's rpc would turn a write
-// timeout into a per-request timer.
+// Timeouts of the HTTP server, as go-ethereum's node sets them. A request,
+// body included, must arrive within readTimeout. There is no write timeout:
+// dev_mine may take as long as its blocks do, and go-ethereum's rpc would
+// turn a write timeout into a timer per request. A call's context ends when
+// its client disconnects.
 const (
 	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
 	idleTimeout       = 2 * time.Minute
 )
 
@@ -78,6 +81,7 @@ func NewServer(b Backend, cfg Config, log *slog.Logger) (*Server, error) {
 	s.srv = &http.Server{
 		Handler:           s.mux,
 		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
 		IdleTimeout:       idleTimeout,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return s.baseCtx },

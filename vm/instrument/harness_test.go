@@ -15,9 +15,9 @@ var engine = wasmer.NewEngine()
 
 // instance is a wasmer instance of a module, with the meter's globals.
 type instance struct {
-	store *wasmer.Store
-	mod   *wasmer.Module
-	inst  *wasmer.Instance
+	store              *wasmer.Store
+	mod                *wasmer.Module
+	inst               *wasmer.Instance
 	used, limit, depth *wasmer.Global
 }
 

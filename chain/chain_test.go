@@ -40,6 +40,11 @@ const initialBalance = 1_000_000_000
 
 func newHarness(t testing.TB, users int) *harness {
 	t.Helper()
+	return newHarnessWith(t, users, nil)
+}
+
+func newHarnessWith(t testing.TB, users int, v ContractVM) *harness {
+	t.Helper()
 	h := &harness{t: t, val: key(t, 9999), state: NewMemState(), root: NewRoot(), clock: 1_700_000_000_000}
 	h.gen = &Genesis{ChainID: "test-chain", Time: h.clock, BlockGasLimit: DefaultBlockGasLimit,
 		Validators: []crypto.PublicKey{h.val.Public()}}
@@ -53,7 +58,7 @@ func newHarness(t testing.TB, users int) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.exec, err = NewExecutor(h.gen.Config(), ExecOptions{Workers: 2, Rand: rand.New(rand.NewSource(1))})
+	h.exec, err = NewExecutor(h.gen.Config(), ExecOptions{Workers: 2, Rand: rand.New(rand.NewSource(1)), VM: v})
 	if err != nil {
 		t.Fatal(err)
 	}

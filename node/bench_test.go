@@ -4,6 +4,7 @@ import (
 	crand "crypto/rand"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/noded/noded/chain"
 	"github.com/noded/noded/crypto"
@@ -47,6 +48,7 @@ func BenchmarkBlockTransfers(b *testing.B) {
 		b.Fatal(err)
 	}
 	head := gblk.Header
+	var validating, committing time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -68,15 +70,21 @@ func BenchmarkBlockTransfers(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		t0 := time.Now()
 		res, err := exec.ValidateBlock(&head, db, root, blk, head.Time+1)
 		if err != nil {
 			b.Fatal(err)
 		}
+		t1 := time.Now()
 		if err := db.CommitBlock(blk, res); err != nil {
 			b.Fatal(err)
 		}
+		validating += t1.Sub(t0)
+		committing += time.Since(t1)
 		root.Apply(res.Buckets)
 		head = blk.Header
 	}
 	b.ReportMetric(float64(b.N*txs)/b.Elapsed().Seconds(), "transfers/s")
+	b.ReportMetric(float64(validating.Milliseconds())/float64(b.N), "validate-ms/block")
+	b.ReportMetric(float64(committing.Milliseconds())/float64(b.N), "commit-ms/block")
 }

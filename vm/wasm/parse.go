@@ -172,6 +172,10 @@ func vec[T any](r *reader, what string, minSize int, dst *[]T, entry func(*reade
 	if err != nil {
 		return err
 	}
+	if n == 0 {
+		*dst = nil // as if absent, so that parse(encode(m)) equals m
+		return nil
+	}
 	out := make([]T, 0, n)
 	for i := uint32(0); i < n; i++ {
 		v, err := entry(r, i)

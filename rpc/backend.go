@@ -37,8 +37,10 @@ type Backend interface {
 	// the zero Account for an address never used. A node may keep only
 	// recent states and return ErrStateUnavailable for older heights.
 	Account(addr types.Address, height *uint64) (types.Account, error)
-	// SendTx checks tx and adds it to the mempool. Errors wrap the chain,
-	// types and mempool sentinels that say why it was refused.
+	// SendTx verifies tx's signature, checks it against the head state and
+	// adds it to the mempool; the server has decoded it and run CheckBasic.
+	// Errors wrap the chain, types and mempool sentinels that say why it
+	// was refused.
 	SendTx(tx *types.Tx) (SendResult, error)
 	// Tx finds a transaction, included or pending.
 	Tx(hash types.Hash) (*TxLookup, error)

@@ -40,6 +40,8 @@ type Config struct {
 	// Workers bounds the goroutines that verify signatures and hash state.
 	// Default: the number of CPUs.
 	Workers int
+	// Pprof serves Go's profiler under /debug/pprof/ on the RPC port.
+	Pprof bool
 	// Logger receives the node's logs. Default: discard.
 	Logger *slog.Logger
 }

@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -372,5 +375,26 @@ func TestMempoolFullOverRPC(t *testing.T) {
 	insp, err := tn.c.MempoolInspect(ctx, types.AddressOf(DevKey(0).Public()))
 	if err != nil || len(insp.Pending) != 3 {
 		t.Fatalf("dev0 after eviction: %+v %v (want its highest nonce evicted)", insp, err)
+	}
+}
+
+// TestMetricsEndpoint checks /metrics on the RPC port reports the head and
+// the process's memory.
+func TestMetricsEndpoint(t *testing.T) {
+	tn := startNode(t, Config{Home: t.TempDir(), BlockTime: time.Hour})
+	ctx := ctxT(t)
+	if _, err := tn.c.DevMine(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + tn.n.RPCAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{"noded_head_height 2", "noded_blocks_total 2", "process_resident_memory_bytes", "go_goroutines"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 }

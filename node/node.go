@@ -44,6 +44,7 @@ type Node struct {
 	vm     *vm.VM
 	vmName string
 
+	metrics *metrics
 	mineReq chan mineRequest
 	rpc     *rpc.Server
 	ln      net.Listener
@@ -77,6 +78,8 @@ func New(cfg Config) (*Node, error) {
 		db.Close()
 		return nil, err
 	}
+	n.metrics = newMetrics(n)
+	n.metrics.height.Set(float64(n.head.Height))
 	return n, nil
 }
 
@@ -238,6 +241,7 @@ func (n *Node) Listen() error {
 	if err != nil {
 		return fmt.Errorf("rpc listen on %s: %w", n.cfg.RPCAddr, err)
 	}
+	n.metrics.mount(srv.Handle, n.cfg.Pprof)
 	n.rpc, n.ln = srv, ln
 	return nil
 }

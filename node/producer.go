@@ -97,6 +97,11 @@ func (n *Node) produceBlock(allowEmpty bool) (int, error) {
 		return 0, fmt.Errorf("mempool update after block %d: %w", blk.Header.Height, err)
 	}
 	n.heads.publish(blk.Header)
+	n.metrics.height.Set(float64(blk.Header.Height))
+	n.metrics.blocks.Inc()
+	n.metrics.txs.Add(float64(len(blk.Txs)))
+	n.metrics.blockSeconds.Observe(time.Since(start).Seconds())
+	n.metrics.blockTxs.Observe(float64(len(blk.Txs)))
 	n.log.Info("block", "height", blk.Header.Height, "txs", len(blk.Txs), "gas", res.GasUsed,
 		"hash", blk.Hash(), "took", time.Since(start).Round(time.Microsecond))
 	return len(blk.Txs), nil

@@ -26,6 +26,7 @@ func newDevCmd() *cobra.Command {
 		chainID   string
 		minPrice  uint64
 		logLevel  string
+		pprof     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "dev",
@@ -58,7 +59,7 @@ default) or on an interval. Ctrl-C shuts down cleanly.`,
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 			n, err := node.New(node.Config{
 				Home: global.home, RPCAddr: addr, Dev: true, BlockTime: blockTime,
-				DevAccounts: accounts, ChainID: chainID, MinGasPrice: minPrice, Logger: log,
+				DevAccounts: accounts, ChainID: chainID, MinGasPrice: minPrice, Logger: log, Pprof: pprof,
 			})
 			if err != nil {
 				return err
@@ -80,6 +81,7 @@ default) or on an interval. Ctrl-C shuts down cleanly.`,
 	f.StringVar(&chainID, "chain-id", node.DefaultChainID, "chain id of a new chain")
 	f.Uint64Var(&minPrice, "min-gas-price", 1, "lowest gas price the mempool accepts")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.BoolVar(&pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the RPC port")
 	return cmd
 }
 
@@ -111,7 +113,7 @@ func printDevBanner(cmd *cobra.Command, n *node.Node, blockTime time.Duration) {
 		mode = "every " + blockTime.String()
 	}
 	fmt.Fprintf(out, "noded dev chain %q  genesis %s  head %d\n", n.ChainID(), n.GenesisHash(), head.Height)
-	fmt.Fprintf(out, "RPC        http://%s  (WebSocket ws://%s)\n", n.RPCAddr(), n.RPCAddr())
+	fmt.Fprintf(out, "RPC        http://%s  (WebSocket ws://%s, metrics /metrics)\n", n.RPCAddr(), n.RPCAddr())
 	fmt.Fprintf(out, "Home       %s\n", global.home)
 	fmt.Fprintf(out, "Blocks     %s\n\n", mode)
 	fmt.Fprintf(out, "Dev accounts (well-known keys in the keystore; use --from NAME):\n")

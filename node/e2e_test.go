@@ -398,3 +398,28 @@ func TestMetricsEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestDevBlockInterval checks that --block-time produces blocks, empty or
+// not, on its own.
+func TestDevBlockInterval(t *testing.T) {
+	tn := startNode(t, Config{Home: t.TempDir(), BlockTime: 20 * time.Millisecond})
+	heads := make(chan types.Header, 16)
+	cancel := tn.n.heads.subscribe(func(h types.Header) {
+		select {
+		case heads <- h:
+		default:
+		}
+	})
+	defer cancel()
+	timeout := time.After(30 * time.Second)
+	for want := uint64(1); want <= 3; want++ {
+		select {
+		case h := <-heads:
+			if h.Height != want {
+				t.Fatalf("head %d, want %d", h.Height, want)
+			}
+		case <-timeout:
+			t.Fatalf("no block %d within 30 s at a 20 ms block time", want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/noded/noded/chain"
@@ -67,6 +68,9 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.ks = ks
 	db, err := store.Open(cfg.dataDir(), store.Options{Logger: cfg.Logger.With("component", "store")})
+	if errors.Is(err, syscall.EAGAIN) {
+		return nil, fmt.Errorf("database %s is in use by another process (is another noded running with this --home?)", cfg.dataDir())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", cfg.dataDir(), err)
 	}

@@ -271,16 +271,6 @@ func TestTimeout(t *testing.T) {
 	e.mustCall(harness, "echo", nil)
 }
 
-// A pure-compute loop is stopped too, within microseconds of the
-// deadline, through the limit global.
-func TestTimeoutCompute(t *testing.T) {
-	e := newHarness(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	r := e.vm.Call(ctx, e.host, &e.env, CallRequest{Caller: alice, Contract: harness, Method: "loop", Gas: MaxGas})
-	wantKind(t, r, KindTimeout)
-}
-
 func TestHostFailureIsInternal(t *testing.T) {
 	e := newHarness(t)
 	boom := errors.New("disk on fire")

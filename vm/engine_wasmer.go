@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -295,6 +296,10 @@ func (i *wasmerInstance) Call(name string) error {
 	runtime.KeepAlive(i.inst)
 	runtime.KeepAlive(i.module)
 	if err != nil {
+		var te *wasmer.TrapError
+		if errors.As(err, &te) {
+			releaseTrap(te)
+		}
 		return wasmerTrap(err)
 	}
 	return nil

@@ -22,18 +22,19 @@ type execution struct {
 
 // frame is one contract call in an execution.
 type frame struct {
-	mod    *module
-	inst   Instance
-	caller types.Address
-	self   types.Address
-	value  types.Amount
-	input  []byte
-	limit  uint64 // gas the call may use
-	start  bool   // running noded_start: host calls are refused
-	ret    []byte // set by return_data; the revert data after revert
-	sub    []byte // the last sub-call's return or revert data
-	err    *ExecError
-	errGas uint64 // gas used when err was set
+	mod       *module
+	inst      Instance
+	caller    types.Address
+	self      types.Address
+	value     types.Amount
+	input     []byte
+	limit     uint64 // gas the call may use
+	start     bool   // running noded_start: host calls are refused
+	trapPrice uint32 // gas per slot of stack weight unwound by a trap
+	ret       []byte // set by return_data; the revert data after revert
+	sub       []byte // the last sub-call's return or revert data
+	err       *ExecError
+	errGas    uint64 // gas used when err was set, trap price included
 }
 
 // outcome is what a call produced.
@@ -151,6 +152,7 @@ func (ex *execution) instance(m *module) (Instance, *ExecError) {
 // and classifies the result. It does not release the instance.
 func (ex *execution) run(f *frame, export string, used uint64) outcome {
 	f.inst.SetMeter(used, f.limit, 0)
+	f.trapPrice = ex.v.opts.Schedule.Instructions.TrapPerStackWeight
 	ex.frames = append(ex.frames, f)
 	var trap error
 	if ex.stop.enter(f.inst) {
@@ -177,10 +179,12 @@ func (ex *execution) run(f *frame, export string, used uint64) outcome {
 	if used > f.limit {
 		return outcome{gas: f.limit, err: &ExecError{Kind: KindOutOfGas}}
 	}
-	if f.inst.Depth() > ex.v.opts.Schedule.Instructions.MaxStackWeight {
-		return outcome{gas: used, err: &ExecError{Kind: KindTrap, Message: TrapStackOverflow.String()}}
+	depth := f.inst.Depth()
+	gas := f.trapGas(used, depth)
+	if depth > ex.v.opts.Schedule.Instructions.MaxStackWeight {
+		return outcome{gas: gas, err: &ExecError{Kind: KindTrap, Message: TrapStackOverflow.String()}}
 	}
-	return outcome{gas: used, err: trapError(trap)}
+	return outcome{gas: gas, err: trapError(trap)}
 }
 
 // finish releases f's instance after a call: kept for reuse after a
@@ -201,11 +205,18 @@ func (f *frame) fail(err *ExecError) {
 		return
 	}
 	f.err = err
-	f.errGas = f.inst.GasUsed()
-	if err.Kind == KindOutOfGas {
-		f.errGas = f.limit
+	f.errGas = f.limit
+	if err.Kind != KindOutOfGas {
+		f.errGas = f.trapGas(f.inst.GasUsed(), f.inst.Depth())
 	}
 	f.inst.StopMeter()
+}
+
+// trapGas adds the price of unwinding a stack of weight depth to used,
+// at most the limit.
+func (f *frame) trapGas(used uint64, depth uint32) uint64 {
+	per := uint64(f.trapPrice)
+	return min(f.limit, satAdd(used, satMul(per, uint64(depth))))
 }
 
 // setFatal records a timeout or internal error that ends the execution.

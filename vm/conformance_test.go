@@ -198,22 +198,25 @@ func TestEngineStopMeter(t *testing.T) {
 func TestEngineSnapshotRestore(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, e Engine, m Module, _ *recorder) {
 		inst := instantiate(t, m)
-		inst.Snapshot()
+		snap := inst.Snapshot()
 		if err := inst.Call("store"); err != nil {
 			t.Fatal(err)
 		}
-		if !inst.Restore() {
+		if !inst.Restore(snap) {
 			t.Fatal("Restore refused")
 		}
 		if mem := inst.Memory(); mem[8] != 0 {
 			t.Fatal("memory not restored")
+		}
+		if after := inst.Snapshot(); after.Globals[0] != 5 {
+			t.Fatalf("global g = %d after Restore, want 5", after.Globals[0])
 		}
 		// The global g is restored too: store sets it to 9, and a
 		// restored instance behaves like a fresh one.
 		if err := inst.Call("grow"); err != nil {
 			t.Fatal(err)
 		}
-		if inst.Restore() {
+		if inst.Restore(snap) {
 			t.Fatal("Restore accepted a grown memory")
 		}
 	})

@@ -79,13 +79,23 @@ type Instance interface {
 	// its next metered segment. It is the one method that may be called
 	// from another goroutine while Call runs.
 	StopMeter()
-	// Snapshot records the memory and the exported mutable globals but
-	// the meter's; Restore puts them back and reports false (changing nothing) if the
-	// memory has grown since, in which case the instance must be closed.
-	Snapshot()
-	Restore() bool
+	// Snapshot returns the memory and the exported mutable globals but
+	// the meter's. Restore puts a snapshot of an instance of the same
+	// module back, and reports false (changing nothing) if the memory's
+	// size differs, in which case the instance must be closed.
+	Snapshot() *Snapshot
+	Restore(s *Snapshot) bool
 	// Close frees the instance.
 	Close()
+}
+
+// Snapshot is the state of an instance that a call can change: its
+// memory and its exported mutable globals (as bit patterns, in the
+// engine's order). The VM takes one per module, after the start
+// function, and restores every kept instance to it after a call.
+type Snapshot struct {
+	Memory  []byte
+	Globals []uint64
 }
 
 // ValueType is the type of a host function parameter or result.

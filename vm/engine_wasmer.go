@@ -3,6 +3,7 @@ package vm
 import (
 	"errors"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 
@@ -261,11 +262,10 @@ func (m *wasmerModule) Close() {
 	m.engine.modules--
 }
 
-// savedGlobal is an exported mutable global and its value at Snapshot.
+// savedGlobal is an exported mutable global.
 type savedGlobal struct {
-	g     *wasmer.Global
-	kind  wasmer.ValueKind
-	value any
+	g    *wasmer.Global
+	kind wasmer.ValueKind
 }
 
 // wasmerInstance implements Instance.
@@ -279,7 +279,6 @@ type wasmerInstance struct {
 	names   []string // exported functions without parameters or results
 	funcs   map[string]wasmer.NativeFunction
 	globals []savedGlobal
-	snap    []byte
 	closed  bool
 }
 
@@ -375,22 +374,44 @@ func (i *wasmerInstance) SetMeter(used, limit uint64, depth uint32) {
 
 func (i *wasmerInstance) StopMeter() { _ = i.limit.Set(int64(0), wasmer.I64) }
 
-func (i *wasmerInstance) Snapshot() {
-	mem := i.Memory()
-	i.snap = append(i.snap[:0], mem...)
-	for k := range i.globals {
-		i.globals[k].value, _ = i.globals[k].g.Get()
+func (i *wasmerInstance) Snapshot() *Snapshot {
+	s := &Snapshot{Memory: append([]byte(nil), i.Memory()...), Globals: make([]uint64, len(i.globals))}
+	for k, g := range i.globals {
+		v, _ := g.g.Get()
+		switch v := v.(type) {
+		case int32:
+			s.Globals[k] = uint64(uint32(v))
+		case int64:
+			s.Globals[k] = uint64(v)
+		case float32:
+			s.Globals[k] = uint64(math.Float32bits(v))
+		case float64:
+			s.Globals[k] = math.Float64bits(v)
+		}
 	}
+	return s
 }
 
-func (i *wasmerInstance) Restore() bool {
+func (i *wasmerInstance) Restore(s *Snapshot) bool {
 	mem := i.Memory()
-	if len(mem) != len(i.snap) {
+	if len(mem) != len(s.Memory) || len(s.Globals) != len(i.globals) {
 		return false
 	}
-	copy(mem, i.snap)
-	for _, g := range i.globals {
-		_ = g.g.Set(g.value, g.kind)
+	copy(mem, s.Memory)
+	for k, g := range i.globals {
+		b := s.Globals[k]
+		var v any
+		switch g.kind {
+		case wasmer.I32:
+			v = int32(uint32(b))
+		case wasmer.I64:
+			v = int64(b)
+		case wasmer.F32:
+			v = math.Float32frombits(uint32(b))
+		case wasmer.F64:
+			v = math.Float64frombits(b)
+		}
+		_ = g.g.Set(v, g.kind)
 	}
 	return true
 }
@@ -402,5 +423,5 @@ func (i *wasmerInstance) Close() {
 	i.closed = true
 	i.inst.Close()
 	i.module.instances--
-	i.funcs, i.snap = nil, nil
+	i.funcs = nil
 }

@@ -144,7 +144,7 @@ func (ex *execution) instance(m *module) (Instance, *ExecError) {
 			return nil, out.err
 		}
 	}
-	inst.Snapshot()
+	ex.v.snapshot(m, inst)
 	return inst, nil
 }
 

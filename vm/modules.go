@@ -12,6 +12,7 @@ type module struct {
 	key      string     // compiled-module cache key
 	compiled Module
 	reusable bool       // see prepared.reusable
+	snap     *Snapshot  // the state of every instance after start, taken once
 	idle     []Instance // instantiated, started, snapshotted, ready for a call
 }
 
@@ -63,9 +64,18 @@ func (v *VM) compile(key string, instrumented []byte) (Module, error) {
 // release returns an instance after a successful call: restored to its
 // state after start and kept, or closed.
 func (v *VM) release(m *module, inst Instance) {
-	if v.reuse && m.reusable && len(m.idle) < maxIdleInstances && inst.Restore() {
+	if v.reuse && m.reusable && m.snap != nil && len(m.idle) < maxIdleInstances && inst.Restore(m.snap) {
 		m.idle = append(m.idle, inst)
 		return
 	}
 	inst.Close()
+}
+
+// snapshot takes the module's snapshot from a just-started instance, the
+// first time. The start function cannot call the host, so every instance
+// of a module is in this same state after it.
+func (v *VM) snapshot(m *module, inst Instance) {
+	if m.snap == nil && v.reuse && m.reusable {
+		m.snap = inst.Snapshot()
+	}
 }

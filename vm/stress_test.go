@@ -54,6 +54,7 @@ func TestStressTrapsUnderGC(t *testing.T) {
 		{harness, "grow_once", nil, true},
 	}
 	var base int64
+	var baseInstances uint64
 	for i := 1; i <= calls; i++ {
 		m := methods[i%len(methods)]
 		gas := MaxGas
@@ -67,6 +68,7 @@ func TestStressTrapsUnderGC(t *testing.T) {
 		if i == 5_000 {
 			runtime.GC()
 			base = rss(t)
+			baseInstances = e.vm.Stats().Instances
 		}
 	}
 	if calls < 5_000 {
@@ -74,8 +76,14 @@ func TestStressTrapsUnderGC(t *testing.T) {
 	}
 	runtime.GC()
 	end := rss(t)
-	t.Logf("%d calls; RSS %d MiB at call 5000, %d MiB at the end; %+v", calls, base>>20, end>>20, e.vm.Stats())
-	if end-base > 16<<20 {
-		t.Fatalf("RSS grew by %d MiB between call 5000 and call %d", (end-base)>>20, calls)
+	st := e.vm.Stats()
+	made := st.Instances - baseInstances
+	t.Logf("%d calls; RSS %d MiB at call 5000, %d MiB at the end; %d instances made since; %+v", calls, base>>20, end>>20, made, st)
+	// wasmer-go v1.0.4 leaks about 1.2 KiB per instantiation (measured;
+	// an open issue): allow 4 KiB per instance made, plus slack. A leak
+	// of the traces of traps (1.4 MB each before releaseTrap) or of
+	// instances' memories (128 KiB each) is far above this.
+	if allowed := int64(16<<20) + 4<<10*int64(made); end-base > allowed {
+		t.Fatalf("RSS grew by %d MiB between call 5000 and call %d (allowed %d MiB)", (end-base)>>20, calls, allowed>>20)
 	}
 }

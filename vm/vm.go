@@ -141,7 +141,7 @@ func (ex *execution) deploy(deployer, addr types.Address, code, initInput []byte
 		}
 		f.start = false
 	}
-	inst.Snapshot()
+	ex.v.snapshot(m, inst)
 	if inst.HasFunc(initExport) {
 		out = ex.run(f, initExport, out.gas)
 	}

@@ -1,0 +1,156 @@
+package vm
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// storageWAT reads two keys and writes one: the shape of a token transfer.
+const storageWAT = `(module
+  (import "env" "storage_read" (func $sr (param i32 i32 i32 i32) (result i32)))
+  (import "env" "storage_write" (func $sw (param i32 i32 i32 i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "balance-of-alice")
+  (data (i32.const 16) "balance-of-bob..")
+  (func (export "transfer")
+    (drop (call $sr (i32.const 0) (i32.const 16) (i32.const 64) (i32.const 8)))
+    (drop (call $sr (i32.const 16) (i32.const 16) (i32.const 72) (i32.const 8)))
+    (i64.store (i32.const 72) (i64.add (i64.load (i32.const 72)) (i64.const 1)))
+    (call $sw (i32.const 16) (i32.const 16) (i32.const 72) (i32.const 8)))
+  (func (export "empty")))`
+
+func benchCalls(b *testing.B, method string, reuse bool) {
+	e := newTestEnv(b, Options{})
+	e.vm.reuse = reuse
+	c := addr(0x42)
+	e.deploy(c, wat(b, storageWAT), nil)
+	req := CallRequest{Caller: alice, Contract: c, Method: method, Gas: 100_000}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := e.vm.Call(ctx, e.host, &e.env, req); r.Err != nil {
+			b.Fatal(r.Err)
+		}
+		e.host.journal = e.host.journal[:0]
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+}
+
+// BenchmarkStorageCall: 2 storage reads and 1 write through VM.Call,
+// with a kept instance (restored after each call) and with a fresh
+// instance per call.
+func BenchmarkStorageCall(b *testing.B) {
+	b.Run("kept-instance", func(b *testing.B) { benchCalls(b, "transfer", true) })
+	b.Run("fresh-instance", func(b *testing.B) { benchCalls(b, "transfer", false) })
+}
+
+// BenchmarkEmptyCall is the per-call overhead of the VM.
+func BenchmarkEmptyCall(b *testing.B) {
+	b.Run("kept-instance", func(b *testing.B) { benchCalls(b, "empty", true) })
+	b.Run("fresh-instance", func(b *testing.B) { benchCalls(b, "empty", false) })
+}
+
+// maxModuleLoads caps the modules a benchmark makes: wasmer-go leaks two
+// mappings per module and the process aborts near 32,000.
+const maxModuleLoads = 2000
+
+// BenchmarkCompile and BenchmarkLoad: compiling an instrumented module
+// against loading its serialized form (the code cache).
+func BenchmarkCompile(b *testing.B) {
+	e := newTestEnv(b, Options{})
+	p, err := e.vm.prepare(wat(b, harnessWAT))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(p.code)), "wasm-bytes")
+	var n int
+	start := time.Now()
+	for i := 0; i < min(b.N, maxModuleLoads); i++ {
+		m, err := e.vm.engine.Compile(p.code)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+		n++
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(n), "us/compile")
+}
+
+func BenchmarkLoad(b *testing.B) {
+	e := newTestEnv(b, Options{})
+	p, _ := e.vm.prepare(wat(b, harnessWAT))
+	m, err := e.vm.engine.Compile(p.code)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, err := m.Serialize()
+	m.Close()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(data)), "serialized-bytes")
+	var n int
+	start := time.Now()
+	for i := 0; i < min(b.N, maxModuleLoads); i++ {
+		m, err := e.vm.engine.Load(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Close()
+		n++
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(n), "us/load")
+}
+
+// worstWAT holds candidate worst instruction mixes: each method burns gas
+// until it runs out.
+const worstWAT = `(module
+  (import "env" "gas_left" (func $gas_left (result i64)))
+  (import "env" "storage_write" (func $sw (param i32 i32 i32 i32)))
+  (import "env" "storage_read" (func $sr (param i32 i32 i32 i32) (result i32)))
+  (import "env" "sha256" (func $sha (param i32 i32 i32)))
+  (memory (export "memory") 2)
+  (table 1 funcref)
+  (elem (i32.const 0) $nop)
+  (type $v (func))
+  (func $nop)
+  (func (export "br_loop") (loop $l (br $l)))
+  (func (export "call_loop") (loop $l (call $nop) (br $l)))
+  (func (export "call_indirect_loop") (loop $l (call_indirect (type $v) (i32.const 0)) (br $l)))
+  (func (export "div_loop") (local $x i64) (local.set $x (i64.const 7))
+    (loop $l (local.set $x (i64.div_u (i64.const -1) (local.get $x))) (br $l)))
+  (func (export "grow_fail_loop") (loop $l (drop (memory.grow (i32.const 0))) (br $l)))
+  (func (export "copy_loop") (loop $l (memory.copy (i32.const 0) (i32.const 65536) (i32.const 65536)) (br $l)))
+  (func (export "host_gas_left_loop") (loop $l (drop (call $gas_left)) (br $l)))
+  (func (export "storage_write_loop") (loop $l (call $sw (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1)) (br $l)))
+  (func (export "storage_read_loop") (loop $l (drop (call $sr (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 8))) (br $l)))
+  (func (export "sha_loop") (loop $l (call $sha (i32.const 0) (i32.const 0) (i32.const 64)) (br $l)))
+  (func $rec (export "recursion") (call $rec)))`
+
+// BenchmarkWorstGasPerSecond runs 10,000,000 gas (MaxGas) of each mix and
+// reports the time it takes: it must stay far below the 5 s timeout.
+func BenchmarkWorstGasPerSecond(b *testing.B) {
+	for _, m := range []string{"br_loop", "call_loop", "call_indirect_loop", "div_loop", "grow_fail_loop", "copy_loop",
+		"host_gas_left_loop", "storage_write_loop", "storage_read_loop", "sha_loop", "recursion"} {
+		b.Run(m, func(b *testing.B) {
+			e := newTestEnv(b, Options{})
+			c := addr(0x43)
+			e.deploy(c, wat(b, worstWAT), nil)
+			b.ResetTimer()
+			var gas uint64
+			for i := 0; i < b.N; i++ {
+				r := e.vm.Call(context.Background(), e.host, &e.env, CallRequest{Caller: alice, Contract: c, Method: m, Gas: MaxGas})
+				if r.Err == nil {
+					b.Fatal("no error")
+				}
+				gas += r.GasUsed
+				e.host.journal = e.host.journal[:0]
+			}
+			ns := float64(b.Elapsed().Nanoseconds()) / float64(gas)
+			b.ReportMetric(ns, "ns/gas")
+			b.ReportMetric(ns*float64(MaxGas)/1e6, "ms/MaxGas")
+		})
+	}
+}

@@ -16,15 +16,24 @@ func invalidBlock(format string, args ...any) error {
 }
 
 // Proposer returns the validator that may propose in slot.
-func (e *Executor) Proposer(slot uint64) crypto.PublicKey {
-	vs := e.cfg.Validators
-	return vs[slot%uint64(len(vs))]
+func (e *Executor) Proposer(slot uint64) crypto.PublicKey { return e.cfg.Proposer(slot) }
+
+// CheckHeader checks a header against its parent and the consensus rules.
+func (e *Executor) CheckHeader(parent, h *types.Header, nowMillis uint64) error {
+	return e.cfg.CheckHeader(parent, h, nowMillis)
+}
+
+// Proposer returns the validator that may propose in slot: validators take
+// slots in turn.
+func (c *Config) Proposer(slot uint64) crypto.PublicKey {
+	return c.Validators[slot%uint64(len(c.Validators))]
 }
 
 // CheckHeader checks a header against its parent and the consensus rules:
 // height, parent hash, slot order, time, proposer for the slot, gas limit
-// and signature. nowMillis is the validating node's clock.
-func (e *Executor) CheckHeader(parent, h *types.Header, nowMillis uint64) error {
+// and signature. nowMillis is the validating node's clock. It needs no
+// state, so it runs before a block is executed, and on blocks of forks.
+func (c *Config) CheckHeader(parent, h *types.Header, nowMillis uint64) error {
 	if h.Height != parent.Height+1 {
 		return invalidBlock("height %d does not follow parent height %d", h.Height, parent.Height)
 	}
@@ -40,14 +49,14 @@ func (e *Executor) CheckHeader(parent, h *types.Header, nowMillis uint64) error 
 	if h.Time > nowMillis+MaxClockDriftMillis {
 		return invalidBlock("time %d is %d ms in the future", h.Time, h.Time-nowMillis)
 	}
-	if s := e.cfg.SlotMillis; s > 0 && h.Time/s != h.Slot {
+	if s := c.SlotMillis; s > 0 && h.Time/s != h.Slot {
 		return invalidBlock("time %d is not in slot %d", h.Time, h.Slot)
 	}
-	if want := e.Proposer(h.Slot); h.Proposer != want {
+	if want := c.Proposer(h.Slot); h.Proposer != want {
 		return invalidBlock("proposer %s is not the proposer of slot %d (%s)", h.Proposer, h.Slot, want)
 	}
-	if h.GasLimit != e.cfg.BlockGasLimit {
-		return invalidBlock("gas limit %d, chain's is %d", h.GasLimit, e.cfg.BlockGasLimit)
+	if h.GasLimit != c.BlockGasLimit {
+		return invalidBlock("gas limit %d, chain's is %d", h.GasLimit, c.BlockGasLimit)
 	}
 	if h.GasUsed > h.GasLimit {
 		return invalidBlock("gas used %d exceeds gas limit %d", h.GasUsed, h.GasLimit)

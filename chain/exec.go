@@ -231,6 +231,11 @@ func (e *Executor) runContract(ctx context.Context, o *Overlay, env *blockEnv, t
 	if errors.Is(res.Err, vm.ErrTimeout) {
 		return res, fmt.Errorf("%w: %v", ErrTxTimeout, res.Err)
 	}
+	if errors.Is(res.Err, vm.ErrInternal) {
+		// The node could not run the call (a state read failed): that says
+		// nothing about the transaction, and must not become a receipt.
+		return res, stateReadError{res.Err}
+	}
 	return res, nil
 }
 

@@ -42,6 +42,8 @@ type Node struct {
 	head  types.Header
 	heads headFeed
 
+	events eventFeed // contract events of new heads (events.go)
+
 	vm     *vm.VM
 	vmName string
 

@@ -97,6 +97,7 @@ func (n *Node) produceBlock(allowEmpty bool) (int, error) {
 		return 0, fmt.Errorf("mempool update after block %d: %w", blk.Header.Height, err)
 	}
 	n.heads.publish(blk.Header)
+	n.events.publish(blk, res.Receipts)
 	n.metrics.height.Set(float64(blk.Header.Height))
 	n.metrics.blocks.Inc()
 	n.metrics.txs.Add(float64(len(blk.Txs)))

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -31,6 +32,8 @@ func services(a *api) []service {
 		{"node", &nodeAPI{a}},
 		{"net", &netAPI{a}},
 		{"dev", &devAPI{a}},
+		{"contract", &contractAPI{a}},
+		{"vm", &vmAPI{a}},
 	}
 }
 
@@ -64,4 +67,26 @@ func (a *api) height(n BlockNumber) uint64 {
 		return 0
 	}
 	return uint64(n)
+}
+
+// stateHeight resolves the optional block parameter of a state read: nil
+// for the head, else the height, which must not be above the head.
+func (a *api) stateHeight(block *BlockNumber) (*uint64, error) {
+	if block == nil || *block == LatestBlock {
+		return nil, nil
+	}
+	h := a.height(*block)
+	if head := a.b.Head().Height; h > head {
+		return nil, toError(fmt.Errorf("%w: block %d is beyond the head %d", ErrStateUnavailable, h, head))
+	}
+	return &h, nil
+}
+
+// stateFail maps the error of a state read: a block the backend cannot
+// find is state it does not keep.
+func (a *api) stateFail(method string, err error) error {
+	if errors.Is(err, ErrNotFound) {
+		err = fmt.Errorf("%w: %w", ErrStateUnavailable, err)
+	}
+	return a.fail(method, err)
 }

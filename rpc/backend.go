@@ -16,8 +16,8 @@ var ErrNotDevMode = errors.New("dev methods are only available in dev mode")
 
 // Backend is what the RPC server needs from a node. The node implements it;
 // tests may use a fake. Its methods are called concurrently, from the
-// goroutines of many requests, and must not block for long (DevMine aside,
-// which gets the request's context).
+// goroutines of many requests, and must not block for long (DevMine and
+// the contract executions aside, which get the request's context).
 //
 // Errors: lookups that find nothing return ErrNotFound (answered null);
 // refusals wrap the chain, types and mempool sentinels listed in the
@@ -62,6 +62,8 @@ type Backend interface {
 	// DevMine produces n blocks now, even empty ones, and returns the new
 	// head height.
 	DevMine(ctx context.Context, n int) (uint64, error)
+
+	ContractBackend
 }
 
 // SendResult says what the mempool did with a transaction.

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"github.com/noded/noded/chain"
+	"github.com/noded/noded/vm"
 )
 
 // docTable returns the rows of the markdown table in docs/rpc.md whose
@@ -102,6 +105,8 @@ func TestDocsLimits(t *testing.T) {
 		"Request body 8 MiB", "Batches of up to 1,000 calls", "25,000,000 bytes of responses",
 		"At most 1,024 open connections", "WebSocket messages up to 8 MiB",
 		"at most 1,000", "up to 128 heads", "within 30 s", "after 2 minutes",
+		"may span at most 10,000 blocks", "more than 10,000 matching events", "128 blocks' worth of events",
+		"at most 256 bytes", "`gas` to 10,000,000 (and at most that)",
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("docs/rpc.md does not say %q", want)
@@ -110,7 +115,9 @@ func TestDocsLimits(t *testing.T) {
 	c, _ := Config{}.withDefaults()
 	if c.MaxBodyBytes != 8<<20 || c.MaxBatchItems != 1000 || c.MaxBatchResponseBytes != 25_000_000 ||
 		c.MaxConns != 1024 || c.WSReadLimit != 8<<20 || MaxDevMine != 1000 || headsBuffer != 128 ||
-		readTimeout != 30*time.Second || idleTimeout != 2*time.Minute {
+		readTimeout != 30*time.Second || idleTimeout != 2*time.Minute ||
+		MaxEventBlocks != 10_000 || MaxEventResults != 10_000 || eventsBuffer != 128 ||
+		chain.MaxStorageKeyLen != 256 || vm.MaxGas != 10_000_000 {
 		t.Errorf("defaults changed without the docs: %+v", c)
 	}
 	if !regexp.MustCompile(`-32003 answers the calls of a batch`).MatchString(doc) {

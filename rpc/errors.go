@@ -6,6 +6,7 @@ import (
 	"github.com/noded/noded/chain"
 	"github.com/noded/noded/mempool"
 	"github.com/noded/noded/types"
+	"github.com/noded/noded/vm"
 )
 
 // ErrStateUnavailable is returned by a Backend asked for state at a block it
@@ -46,6 +47,7 @@ const (
 	CodeUnsupported            = -32023
 	CodeNotDevMode             = -32030
 	CodeStateUnavailable       = -32031
+	CodeTimeout                = -32032
 )
 
 // Refusal ties an error code to its reason and to the sentinel errors that
@@ -79,6 +81,7 @@ var refusalTable = [...]Refusal{
 	{CodeUnsupported, "unsupported", chain.ErrContractsDisabled, nil},
 	{CodeNotDevMode, "not_dev_mode", ErrNotDevMode, nil},
 	{CodeStateUnavailable, "state_unavailable", ErrStateUnavailable, nil},
+	{CodeTimeout, "timeout", vm.ErrTimeout, []error{chain.ErrTxTimeout}},
 }
 
 // Refusals returns the table of refusal codes, in the order the server

@@ -111,6 +111,11 @@ func TestBackendPanic(t *testing.T) {
 		{"chain_id", nil}, {"chain_blockNumber", nil}, {"chain_getBlockByNumber", []any{"latest"}},
 		{"state_getAccount", []any{types.Address{}}}, {"tx_send", []any{fmt.Sprintf("0x%x", tx.Encode())}},
 		{"tx_get", []any{types.Hash{}}}, {"mempool_status", nil}, {"node_status", nil}, {"dev_mine", nil},
+		{"contract_call", []any{map[string]any{"to": types.Address{}, "method": "get"}}},
+		{"tx_estimateGas", []any{map[string]any{"from": types.Address{}, "to": types.Address{}}}},
+		{"state_getCode", []any{types.Address{}}}, {"state_getStorage", []any{types.Address{}, "0x01"}},
+		{"chain_getEvents", []any{map[string]any{"fromBlock": "0x0", "toBlock": "0x1"}}},
+		{"vm_info", nil}, {"vm_gasSchedule", nil},
 	} {
 		if e := callErr(t, s, tc.method, tc.params...); e.Code != CodeInternal {
 			t.Errorf("%s: %d %s", tc.method, e.Code, e.Message)

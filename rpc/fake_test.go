@@ -38,6 +38,8 @@ type fakeBackend struct {
 	noRecord  bool       // keep no record of sends and mines (fuzzing)
 	// mining, if set, makes DevMine send on it and wait for its context.
 	mining chan struct{}
+	// contracts serves the ContractBackend methods (fake_contracts_test.go).
+	contracts fakeContracts
 
 	mu        sync.Mutex
 	sent      []*types.Tx

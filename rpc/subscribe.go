@@ -9,10 +9,13 @@ import (
 	"github.com/noded/noded/types"
 )
 
-// headsBuffer is how many heads a subscription holds for a slow client;
-// heads past it are dropped (and the drop logged), never waited for, so
-// the backend's head feed is never blocked by a client.
-const headsBuffer = 128
+// Buffers of subscriptions for a slow client: what is pushed past them is
+// dropped (and the drop logged), never waited for, so the backend's feeds
+// are never blocked by a client.
+const (
+	headsBuffer  = 128 // heads
+	eventsBuffer = 128 // blocks' worth of events
+)
 
 // NewHeads subscribes to new head headers (chain_subscribe "newHeads",
 // WebSocket only). Each notification is chain_subscription with an RPCBlock
@@ -20,34 +23,47 @@ const headsBuffer = 128
 // it.
 func (c *chainAPI) NewHeads(ctx context.Context) (_ *gethrpc.Subscription, err error) {
 	defer c.catch("chain_subscribe", &err)
+	return subscribe(c.api, ctx, "newHeads", headsBuffer,
+		c.b.SubscribeHeads,
+		func(notify func(any) error, h types.Header) error { return notify(NewRPCHeader(&h)) })
+}
+
+// subscribe runs a subscription over a backend feed: attach registers a
+// push function with the feed (and returns its cancel function); each
+// value pushed is queued, up to buffer, and handed in order to send, which
+// notifies the client, in a goroutine the server tracks. The subscription
+// ends when the client unsubscribes or disconnects, or the server closes.
+func subscribe[T any](a *api, ctx context.Context, name string, buffer int,
+	attach func(push func(T)) (cancel func()), send func(notify func(any) error, v T) error) (*gethrpc.Subscription, error) {
 	notifier, ok := gethrpc.NotifierFromContext(ctx)
 	if !ok {
 		return nil, gethrpc.ErrNotificationsUnsupported
 	}
-	heads := make(chan types.Header, headsBuffer)
+	queue := make(chan T, buffer)
 	var dropped atomic.Uint64
-	cancel := c.b.SubscribeHeads(func(h types.Header) {
+	cancel := attach(func(v T) {
 		select {
-		case heads <- h:
+		case queue <- v:
 		default:
 			dropped.Add(1)
 		}
 	})
-	if !c.tr.add() {
+	if !a.tr.add() {
 		cancel()
 		return nil, &Error{Code: CodeInternal, Message: "server is closing"}
 	}
 	sub := notifier.CreateSubscription()
+	notify := func(v any) error { return notifier.Notify(sub.ID, v) }
 	go func() {
-		defer c.tr.done()
+		defer a.tr.done()
 		defer cancel()
 		for {
 			select {
-			case h := <-heads:
+			case v := <-queue:
 				if n := dropped.Swap(0); n > 0 {
-					c.log.Warn("rpc: newHeads subscriber too slow, heads dropped", "subscription", sub.ID, "dropped", n)
+					a.log.Warn("rpc: subscriber too slow, notifications dropped", "subscription", sub.ID, "name", name, "dropped", n)
 				}
-				if err := notifier.Notify(sub.ID, NewRPCHeader(&h)); err != nil {
+				if err := send(notify, v); err != nil {
 					return // the connection is closed, and sub.Err with it
 				}
 			case <-sub.Err():

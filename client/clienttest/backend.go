@@ -35,6 +35,10 @@ type Options struct {
 	// non-empty answer makes it fail with that error in its receipt (the
 	// fee is still paid), as a reverted contract call would.
 	Fail func(*types.Tx) string
+	// Events, if set, gives the events a transaction emits when a block
+	// includes it and it succeeds; they go into its receipt and to the
+	// events subscribers.
+	Events func(*types.Tx) []types.Event
 }
 
 // DevKey returns the key of the fake's dev account i.
@@ -62,6 +66,7 @@ type Backend struct {
 	chainID  string
 	autoMine bool
 	fail     func(*types.Tx) string
+	events   func(*types.Tx) []types.Event
 	peers    []rpc.PeerInfo
 	devKeys  []crypto.PrivateKey
 
@@ -73,6 +78,7 @@ type Backend struct {
 	pool     map[types.Address]map[uint64]*types.Tx // sender -> nonce -> tx
 	subs     map[int]func(types.Header)
 	nextSub  int
+	contracts
 }
 
 var _ rpc.Backend = (*Backend)(nil)
@@ -89,6 +95,7 @@ func NewBackend(o Options) *Backend {
 		chainID:  o.ChainID,
 		autoMine: o.AutoMine,
 		fail:     o.Fail,
+		events:   o.Events,
 		peers:    o.Peers,
 		accounts: make(map[types.Address]types.Account),
 		receipts: make(map[types.Hash]types.Receipt),
@@ -426,9 +433,13 @@ func (b *Backend) Mine() uint64 {
 	for _, fn := range b.subs {
 		subs = append(subs, fn)
 	}
+	evSubs, logs := b.blockEvents(blk, receipts)
 	b.mu.Unlock()
 	for _, fn := range subs {
 		fn(blk.Header)
+	}
+	for _, fn := range evSubs {
+		fn(logs)
 	}
 	return blk.Header.Height
 }
@@ -451,6 +462,9 @@ func (b *Backend) apply(tx *types.Tx, index int, height uint64) types.Receipt {
 		r.Status, r.Error = types.ReceiptFailed, "insufficient balance for the transfer"
 	default:
 		from.Balance.Sub(&from.Balance, &tx.Amount)
+		if b.events != nil {
+			r.Events = b.events(tx)
+		}
 	}
 	b.accounts[tx.Sender()] = from
 	if r.Status == types.ReceiptSuccess {

@@ -1,0 +1,400 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wasmerio/wasmer-go/wasmer"
+
+	"github.com/noded/noded/chain"
+	"github.com/noded/noded/client"
+	counter "github.com/noded/noded/contracts/examples/counter-wat"
+	"github.com/noded/noded/crypto"
+	"github.com/noded/noded/rpc"
+	"github.com/noded/noded/types"
+	"github.com/noded/noded/vm"
+)
+
+// spinWAT loops forever: only gas or the node's time limit stops it.
+const spinWAT = `(module (memory (export "memory") 1) (func (export "spin") (loop $l (br $l))))`
+
+func u64(v uint64) []byte { return binary.LittleEndian.AppendUint64(nil, v) }
+
+// contractUser sends contract transactions from one dev key to one node.
+type contractUser struct {
+	t     *testing.T
+	c     *client.Client
+	key   crypto.PrivateKey
+	nonce uint64
+}
+
+func (u *contractUser) addr() types.Address { return types.AddressOf(u.key.Public()) }
+
+// estimate asks the node what tx, signed by u, would use.
+func (u *contractUser) estimate(ctx context.Context, tx *types.Tx) *rpc.RPCEstimate {
+	u.t.Helper()
+	tx.Sign(u.key)
+	est, err := u.c.EstimateGas(ctx, client.EstimateArgsOf(tx))
+	if err != nil {
+		u.t.Fatalf("estimate %s %s: %v", tx.Kind, tx.Method, err)
+	}
+	return est
+}
+
+// send gives tx u's next nonce and, if it has none, the estimated gas
+// limit; signs it, sends it and waits for its receipt.
+func (u *contractUser) send(ctx context.Context, tx *types.Tx) (*rpc.RPCReceipt, *rpc.RPCEstimate) {
+	u.t.Helper()
+	tx.Nonce = u.nonce
+	var est *rpc.RPCEstimate
+	if tx.GasLimit == 0 {
+		est = u.estimate(ctx, tx)
+		tx.GasLimit = uint64(est.Gas)
+	}
+	tx.Sign(u.key)
+	res, err := u.c.SendTx(ctx, tx)
+	if err != nil {
+		u.t.Fatalf("send %s %s: %v", tx.Kind, tx.Method, err)
+	}
+	u.nonce++
+	rc, err := u.c.WaitReceipt(ctx, res.Hash, 5*time.Millisecond)
+	if err != nil {
+		u.t.Fatalf("receipt of %s %s: %v", tx.Kind, tx.Method, err)
+	}
+	waitHead(u.t, ctx, u.c, uint64(rc.BlockNumber))
+	return rc, est
+}
+
+// waitHead waits until the node's head is at least height. A receipt is
+// served as soon as its block is stored, which may be a moment before the
+// node makes the block its head (what "latest" means).
+func waitHead(t *testing.T, ctx context.Context, c *client.Client, height uint64) {
+	t.Helper()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		h, err := c.BlockNumber(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h >= height {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("head %d, waiting for %d: %v", h, height, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+func (u *contractUser) deploy(ctx context.Context, code, init []byte) (*rpc.RPCReceipt, *rpc.RPCEstimate) {
+	return u.send(ctx, client.NewDeploy(DefaultChainID, 0, code, init, types.Amount{}, 0, 1))
+}
+
+func (u *contractUser) call(ctx context.Context, to types.Address, method string, gas uint64) (*rpc.RPCReceipt, *rpc.RPCEstimate) {
+	return u.send(ctx, client.NewCall(DefaultChainID, 0, to, method, nil, types.Amount{}, gas, 1))
+}
+
+func watWasm(t *testing.T, src string) []byte {
+	t.Helper()
+	b, err := wasmer.Wat2Wasm(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestContractsEndToEnd drives the counter example over JSON-RPC: deploy,
+// calls, queries, estimates, code, storage, events by range, topic and
+// WebSocket subscription, a revert, out of gas, and the timeout of a
+// query on a node with a short time limit.
+func TestContractsEndToEnd(t *testing.T) {
+	home := t.TempDir()
+	tn := startNode(t, Config{Home: home})
+	ctx := ctxT(t)
+	c := tn.c
+	alice := &contractUser{t: t, c: c, key: DevKey(0)}
+	bob := &contractUser{t: t, c: c, key: DevKey(1)}
+
+	// Deploy, with the estimate as the gas limit: it is exact.
+	rc, est := alice.deploy(ctx, counter.Wasm, u64(41))
+	contract := types.ContractAddress(alice.addr(), 0)
+	if rc.Status != rpc.ReceiptStatusSuccess || rc.ContractAddress == nil || *rc.ContractAddress != contract || rc.To != nil {
+		t.Fatalf("deploy receipt %+v", rc)
+	}
+	if est.Status != rpc.ReceiptStatusSuccess || rc.GasUsed != est.Gas || est.Warning != "" {
+		t.Fatalf("deploy used %d gas, estimate %+v", rc.GasUsed, est)
+	}
+	if intrinsic := chain.IntrinsicGas(&types.Tx{Code: counter.Wasm, Input: u64(41)}); uint64(rc.GasUsed) <= intrinsic+vm.DefaultSchedule().Deploy {
+		t.Errorf("deploy used %d gas, no more than its intrinsic and deploy cost", rc.GasUsed)
+	}
+	deployBlock := rpc.BlockAt(uint64(rc.BlockNumber))
+
+	// Code and storage, now and before the deploy.
+	code, err := c.Code(ctx, contract, rpc.LatestBlock)
+	if err != nil || !bytes.Equal(code, counter.Wasm) {
+		t.Fatalf("code: %d bytes, %v", len(code), err)
+	}
+	if code, err := c.Code(ctx, contract, rpc.EarliestBlock); err != nil || code != nil {
+		t.Errorf("code before the deploy: %x, %v", code, err)
+	}
+	if code, err := c.Code(ctx, alice.addr(), rpc.LatestBlock); err != nil || code != nil {
+		t.Errorf("code of an account: %x, %v", code, err)
+	}
+	if v, err := c.Storage(ctx, contract, []byte(counter.StorageKey), rpc.LatestBlock); err != nil || !bytes.Equal(v, u64(41)) {
+		t.Errorf("storage: %x, %v", v, err)
+	}
+	if v, err := c.Storage(ctx, contract, []byte("other"), rpc.LatestBlock); err != nil || v != nil {
+		t.Errorf("absent storage: %x, %v", v, err)
+	}
+
+	// Events of new blocks over WebSocket: this contract's "incremented".
+	ws, err := client.Dial(ctx, "ws://"+tn.n.RPCAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ws.Close)
+	topic := counter.TopicIncremented
+	evs := make(chan *rpc.RPCEventLog, 16)
+	sub, err := ws.SubscribeEvents(ctx, rpc.EventFilter{Address: &contract, Topic: &topic}, evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Unsubscribe()
+
+	// A call: the estimate is what the receipt says.
+	rc, est = bob.call(ctx, contract, counter.MethodIncrement, 0)
+	if rc.Status != rpc.ReceiptStatusSuccess || !bytes.Equal(rc.ReturnData, u64(42)) || rc.GasUsed != est.Gas ||
+		len(rc.Events) != 1 || rc.Events[0].Topic != counter.TopicIncremented || rc.Events[0].Address != contract ||
+		!bytes.Equal(rc.Events[0].Data, u64(42)) {
+		t.Fatalf("increment receipt %+v, estimate %+v", rc, est)
+	}
+	incremented := rc
+	select {
+	case ev := <-evs:
+		want := rpc.RPCEventLog{BlockNumber: rc.BlockNumber, BlockHash: rc.BlockHash, TxHash: rc.TransactionHash, TxIndex: rc.Index,
+			EventIndex: 0, Address: contract, Topic: counter.TopicIncremented, Data: u64(42)}
+		if !reflect.DeepEqual(*ev, want) {
+			t.Errorf("subscribed event %+v, want %+v", ev, want)
+		}
+	case err := <-sub.Err():
+		t.Fatalf("subscription ended: %v", err)
+	case <-ctx.Done():
+		t.Fatal("no event over the subscription")
+	}
+
+	// Queries: at the head, at the deploy block; a mutating method
+	// answers but nothing is kept.
+	get := rpc.CallArgs{To: contract, Method: counter.MethodGet}
+	q, err := c.ContractCall(ctx, get, rpc.LatestBlock)
+	if err != nil || !bytes.Equal(q.ReturnData, u64(42)) || q.GasUsed == 0 || q.Error != "" || len(q.Events) != 0 {
+		t.Fatalf("query get: %+v, %v", q, err)
+	}
+	if q, err := c.ContractCall(ctx, get, deployBlock); err != nil || !bytes.Equal(q.ReturnData, u64(41)) {
+		t.Errorf("query get at the deploy block: %+v, %v", q, err)
+	}
+	head, _ := c.BlockNumber(ctx)
+	q, err = c.ContractCall(ctx, rpc.CallArgs{To: contract, Method: counter.MethodIncrement}, rpc.LatestBlock)
+	if err != nil || !bytes.Equal(q.ReturnData, u64(43)) || len(q.Events) != 1 || q.Events[0].Topic != counter.TopicIncremented {
+		t.Fatalf("query increment: %+v, %v", q, err)
+	}
+	if q, err := c.ContractCall(ctx, get, rpc.LatestBlock); err != nil || !bytes.Equal(q.ReturnData, u64(42)) {
+		t.Errorf("a query changed the state: get = %+v, %v", q, err)
+	}
+	if now, _ := c.BlockNumber(ctx); now != head {
+		t.Errorf("a query made a block: head %d, was %d", now, head)
+	}
+	if _, err := c.ContractCall(ctx, get, rpc.BlockAt(head+1)); !errors.Is(err, rpc.ErrStateUnavailable) {
+		t.Errorf("query beyond the head: %v", err)
+	}
+	if q, err := c.ContractCall(ctx, rpc.CallArgs{To: contract, Method: "nope"}, rpc.LatestBlock); err != nil || !strings.Contains(q.Error, "no such method") {
+		t.Errorf("query of a missing method: %+v, %v", q, err)
+	}
+
+	// A revert: its reason and data in the receipt (and in the estimate).
+	carol := &contractUser{t: t, c: c, key: DevKey(2)}
+	rc, _ = carol.deploy(ctx, counter.Wasm, nil)
+	zero := *rc.ContractAddress
+	revertTx := client.NewCall(DefaultChainID, carol.nonce, zero, counter.MethodDecrement, nil, types.Amount{}, 0, 1)
+	est = carol.estimate(ctx, revertTx)
+	rc, _ = carol.call(ctx, zero, counter.MethodDecrement, uint64(est.Gas))
+	if rc.Status != rpc.ReceiptStatusFailed || rc.Error != "reverted: "+counter.ErrZero || string(rc.ReturnData) != counter.ErrZero ||
+		len(rc.Events) != 0 || rc.GasUsed != est.Gas || est.Status != rpc.ReceiptStatusFailed || est.Error != rc.Error {
+		t.Fatalf("revert receipt %+v, estimate %+v", rc, est)
+	}
+	if q, err := c.ContractCall(ctx, rpc.CallArgs{To: zero, Method: counter.MethodDecrement}, rpc.LatestBlock); err != nil ||
+		q.Error != rc.Error || string(q.ReturnData) != counter.ErrZero {
+		t.Errorf("query of the revert: %+v, %v", q, err)
+	}
+
+	// Out of gas: a limit just above the intrinsic cost; all of it is used.
+	limit := chain.TxBaseGas + chain.TxByteGas*uint64(len(counter.MethodIncrement)) + 50
+	rc, _ = bob.call(ctx, contract, counter.MethodIncrement, limit)
+	if rc.Status != rpc.ReceiptStatusFailed || !strings.HasPrefix(rc.Error, "out of gas") || uint64(rc.GasUsed) != limit || len(rc.Events) != 0 {
+		t.Fatalf("out-of-gas receipt %+v", rc)
+	}
+	// An infinite loop runs out of gas too; its estimate warns that no gas
+	// limit is enough, and a query of it uses the maximum.
+	rc, _ = alice.deploy(ctx, watWasm(t, spinWAT), nil)
+	spin := *rc.ContractAddress
+	est = alice.estimate(ctx, client.NewCall(DefaultChainID, 0, spin, "spin", nil, types.Amount{}, 0, 1))
+	if est.Status != rpc.ReceiptStatusFailed || uint64(est.Gas) != chain.MaxTxGas || !strings.Contains(est.Warning, "maximum") {
+		t.Errorf("estimate of an infinite loop: %+v", est)
+	}
+	rc, _ = alice.call(ctx, spin, "spin", 100_000)
+	if rc.Status != rpc.ReceiptStatusFailed || !strings.HasPrefix(rc.Error, "out of gas") || rc.GasUsed != 100_000 {
+		t.Errorf("infinite loop receipt %+v", rc)
+	}
+	if q, err := c.ContractCall(ctx, rpc.CallArgs{To: spin, Method: "spin"}, rpc.LatestBlock); err != nil ||
+		!strings.HasPrefix(q.Error, "out of gas") || uint64(q.GasUsed) != vm.MaxGas {
+		t.Errorf("query of an infinite loop: %+v, %v", q, err)
+	}
+
+	// A successful decrement, then events by range, address and topic.
+	rc, _ = bob.call(ctx, contract, counter.MethodDecrement, 0)
+	if rc.Status != rpc.ReceiptStatusSuccess || !bytes.Equal(rc.ReturnData, u64(41)) {
+		t.Fatalf("decrement receipt %+v", rc)
+	}
+	decremented := rc
+	all, err := c.Events(ctx, rpc.EventQueryArgs{FromBlock: rpc.EarliestBlock, ToBlock: rpc.LatestBlock})
+	if err != nil || len(all) != 2 {
+		t.Fatalf("all events: %+v, %v", all, err)
+	}
+	for i, want := range []struct {
+		rc    *rpc.RPCReceipt
+		topic string
+		data  []byte
+	}{{incremented, counter.TopicIncremented, u64(42)}, {decremented, counter.TopicDecremented, u64(41)}} {
+		ev := all[i]
+		if ev.TxHash != want.rc.TransactionHash || ev.BlockNumber != want.rc.BlockNumber || ev.BlockHash != want.rc.BlockHash ||
+			ev.TxIndex != want.rc.Index || ev.EventIndex != 0 || ev.Address != contract || ev.Topic != want.topic || !bytes.Equal(ev.Data, want.data) {
+			t.Errorf("event %d: %+v", i, ev)
+		}
+	}
+	dec := counter.TopicDecremented
+	for name, tc := range map[string]struct {
+		q    rpc.EventQueryArgs
+		want int
+	}{
+		"by topic":          {rpc.EventQueryArgs{FromBlock: rpc.EarliestBlock, ToBlock: rpc.LatestBlock, Topic: &dec}, 1},
+		"by address":        {rpc.EventQueryArgs{FromBlock: rpc.EarliestBlock, ToBlock: rpc.LatestBlock, Address: &contract}, 2},
+		"other contract":    {rpc.EventQueryArgs{FromBlock: rpc.EarliestBlock, ToBlock: rpc.LatestBlock, Address: &zero}, 0},
+		"the deploy block":  {rpc.EventQueryArgs{FromBlock: deployBlock, ToBlock: deployBlock}, 0},
+		"the increment one": {rpc.EventQueryArgs{FromBlock: rpc.BlockAt(uint64(incremented.BlockNumber)), ToBlock: rpc.BlockAt(uint64(incremented.BlockNumber))}, 1},
+	} {
+		if got, err := c.Events(ctx, tc.q); err != nil || len(got) != tc.want {
+			t.Errorf("%s: %d events (%v), want %d", name, len(got), err, tc.want)
+		}
+	}
+
+	// The VM as the node reports it.
+	info, err := c.VMInfo(ctx)
+	if err != nil || !strings.HasPrefix(info.Engine, "wasmer") || info.ABIVersion != 1 || uint64(info.MaxGas) != vm.MaxGas || info.TimeoutMs != 5000 {
+		t.Errorf("vm_info: %+v, %v", info, err)
+	}
+	if s, err := c.GasSchedule(ctx); err != nil || !reflect.DeepEqual(*s, vm.DefaultSchedule()) {
+		t.Errorf("vm_gasSchedule: %+v, %v", s, err)
+	}
+
+	// The same chain on a node with a 1 ms limit: the loop times out.
+	tn.stop()
+	tn = startNode(t, Config{Home: home, ContractTimeout: time.Millisecond})
+	c = tn.c
+	_, err = c.ContractCall(ctx, rpc.CallArgs{To: spin, Method: "spin"}, rpc.LatestBlock)
+	var re *rpc.Error
+	if !errors.Is(err, vm.ErrTimeout) || !errors.As(err, &re) || re.Code != rpc.CodeTimeout || re.Reason != "timeout" {
+		t.Errorf("query of an infinite loop past the time limit: %v", err)
+	}
+	spinArgs := rpc.EstimateArgs{From: alice.addr(), To: &spin, Method: "spin"}
+	if _, err := c.EstimateGas(ctx, spinArgs); !errors.As(err, &re) || re.Code != rpc.CodeTimeout {
+		t.Errorf("estimate of an infinite loop past the time limit: %v", err)
+	}
+	if info, err := c.VMInfo(ctx); err != nil || info.TimeoutMs != 1 {
+		t.Errorf("vm_info with a 1 ms limit: %+v, %v", info, err)
+	}
+}
+
+// TestContractsTwoNodesAgree sends the same contract transactions to two
+// fresh nodes, one at a time, and checks that they give the same receipts
+// and end with the same state root.
+func TestContractsTwoNodesAgree(t *testing.T) {
+	ctx := ctxT(t)
+	nodes := []*testNode{startNode(t, Config{Home: t.TempDir()}), startNode(t, Config{Home: t.TempDir()})}
+	keys := []crypto.PrivateKey{DevKey(0), DevKey(1), DevKey(2)}
+	nonces := make([]uint64, len(keys))
+	counterAddr := types.ContractAddress(types.AddressOf(keys[0].Public()), 0)
+	zeroAddr := types.ContractAddress(types.AddressOf(keys[2].Public()), 0)
+	type step struct {
+		from int
+		tx   *types.Tx
+	}
+	call := func(to types.Address, method string, gas uint64) *types.Tx {
+		return client.NewCall(DefaultChainID, 0, to, method, nil, types.Amount{}, gas, 1)
+	}
+	steps := []step{
+		{0, client.NewDeploy(DefaultChainID, 0, counter.Wasm, u64(7), types.NewAmount(1000), 1_000_000, 1)},
+		{2, client.NewDeploy(DefaultChainID, 0, counter.Wasm, nil, types.Amount{}, 1_000_000, 2)},
+		{1, call(counterAddr, counter.MethodIncrement, 200_000)},
+		{1, call(counterAddr, counter.MethodIncrement, 200_000)},
+		{2, call(zeroAddr, counter.MethodDecrement, 200_000)},                                         // reverts
+		{0, call(counterAddr, counter.MethodDecrement, 200_000)},                                      // 8
+		{1, call(counterAddr, counter.MethodIncrement, 1_100)},                                        // out of gas
+		{0, call(counterAddr, "nope", 200_000)},                                                       // no such method
+		{1, call(types.Address{0xee}, counter.MethodGet, 200_000)},                                    // no contract
+		{2, client.NewDeploy(DefaultChainID, 0, []byte("not wasm"), nil, types.Amount{}, 200_000, 1)}, // invalid code
+	}
+	for i, s := range steps {
+		s.tx.Nonce = nonces[s.from]
+		nonces[s.from]++
+		s.tx.Sign(keys[s.from])
+		var rcs []*rpc.RPCReceipt
+		for _, tn := range nodes {
+			if _, err := tn.c.SendTx(ctx, s.tx); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			rc, err := tn.c.WaitReceipt(ctx, s.tx.Hash(), 5*time.Millisecond)
+			if err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			waitHead(t, ctx, tn.c, uint64(rc.BlockNumber))
+			rcs = append(rcs, rc)
+		}
+		a, b := *rcs[0], *rcs[1]
+		a.BlockHash, b.BlockHash = types.Hash{}, types.Hash{} // the genesis times differ
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("step %d: receipts differ:\n%+v\n%+v", i, a, b)
+		}
+		if wantFail := i == 4 || i >= 6; (a.Status == rpc.ReceiptStatusFailed) != wantFail {
+			t.Errorf("step %d: status %s (%s)", i, a.Status, a.Error)
+		}
+	}
+	var roots []types.Hash
+	for _, tn := range nodes {
+		blk, err := tn.c.BlockByNumber(ctx, rpc.LatestBlock, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots = append(roots, blk.StateRoot)
+		v, err := tn.c.Storage(ctx, counterAddr, []byte(counter.StorageKey), rpc.LatestBlock)
+		if err != nil || !bytes.Equal(v, u64(8)) {
+			t.Errorf("count %x, %v; want 8", v, err)
+		}
+		acc, err := tn.c.Account(ctx, counterAddr, rpc.LatestBlock)
+		if err != nil || amt(acc.Balance).Uint64() != 1000 {
+			t.Errorf("contract account %+v, %v", acc, err)
+		}
+	}
+	if roots[0] != roots[1] {
+		t.Fatalf("state roots differ: %s and %s", roots[0], roots[1])
+	}
+	if roots[0].IsZero() {
+		t.Fatal("zero state root")
+	}
+}

@@ -13,6 +13,12 @@
 //	res, err := c.SendTx(ctx, tx)
 //	rcpt, err := c.WaitReceipt(ctx, res.Hash, time.Second)
 //
+// Contracts: NewDeploy and NewCall build the transactions (the deploy's
+// address is types.ContractAddress(sender, nonce)); EstimateGas with
+// EstimateArgsOf(tx) gives the gas limit they need; ContractCall runs a
+// read-only call; Code, Storage, Events and SubscribeEvents read what
+// contracts keep and emit; GasSchedule and VMInfo describe the VM.
+//
 // Results are the JSON objects of package rpc (rpc.RPCBlock, rpc.RPCTx,
 // rpc.RPCReceipt, ...), which decode exactly what the server sends and
 // encode back to the same JSON.

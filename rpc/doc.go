@@ -18,6 +18,11 @@
 //	...
 //	err = s.Close(ctx)                         // waits for what Start/Serve began
 //
+// The contract methods (contract_call, tx_estimateGas, state_getCode,
+// state_getStorage, chain_getEvents, the "events" subscription, vm_*) are
+// served through the ContractBackend part of Backend; their parameters
+// (CallArgs, EstimateArgs, EventQueryArgs, EventFilter) decode strictly.
+//
 // The JSON objects (RPCBlock, RPCTx, RPCReceipt, ...), the BlockNumber
 // parameter, the error codes and the Refusal table are exported so that the
 // Go client can decode what the server sends and map an error code back to

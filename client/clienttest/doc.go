@@ -9,6 +9,11 @@
 // node would send. Blocks are made only when the test asks (Mine), or after
 // every accepted transaction when AutoMine is set; nothing reads the clock.
 //
+// It runs no contracts: contract_call and the estimates of deploys and
+// calls are refused as by a node without a contract engine. It serves the
+// code and storage a test sets (SetCode, SetStorage) and the events that
+// Options.Events attaches to transfers.
+//
 //	b := clienttest.NewBackend(clienttest.Options{Funded: []types.Address{addr}})
 //	url := clienttest.Serve(t, b)         // http://127.0.0.1:port; ws:// works too
 //	c, err := client.Dial(ctx, url)

@@ -1,10 +1,13 @@
 package main
 
-// Helpers shared by the client commands (keys, tx, account, status, block):
-// the keystore, the connection to the node, parsing arguments and printing.
+// Helpers shared by the client commands (keys, tx, account, status, block,
+// contract): the keystore, the connection to the node, parsing arguments and
+// printing.
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/spf13/cobra"
@@ -183,15 +188,52 @@ func printReceipt(w io.Writer, indent string, r *rpc.RPCReceipt) {
 		fmt.Fprintf(tw, "%scontract:\t%s\n", indent, r.ContractAddress)
 	}
 	if len(r.ReturnData) > 0 {
-		fmt.Fprintf(tw, "%sreturn data:\t%s\n", indent, r.ReturnData)
+		fmt.Fprintf(tw, "%sreturn data:\t%s%s\n", indent, r.ReturnData, readings(r.ReturnData))
 	}
 	for _, ev := range r.Events {
-		fmt.Fprintf(tw, "%sevent:\t%s %s %s\n", indent, ev.Address, ev.Topic, ev.Data)
+		fmt.Fprintf(tw, "%sevent:\t%s %s %s%s\n", indent, ev.Address, ev.Topic, ev.Data, readings(ev.Data))
 	}
 	if r.Error != "" {
 		fmt.Fprintf(tw, "%serror:\t%s\n", indent, r.Error)
 	}
 	tw.Flush()
+}
+
+// readings returns what contract bytes (return data, event data, storage
+// values) read as, for people: " (text ...)" when they are printable UTF-8,
+// " (json ...)" when they are JSON, " (uint64 ...)" when they are 8 bytes
+// (a little-endian integer, as the example contracts use); else "".
+func readings(b []byte) string {
+	var out []string
+	if json.Valid(b) && len(b) > 0 && b[0] != '"' {
+		var buf bytes.Buffer
+		if json.Compact(&buf, b) == nil {
+			out = append(out, "json "+buf.String())
+		}
+	} else if printable(b) {
+		out = append(out, fmt.Sprintf("text %q", b))
+	}
+	if len(b) == 8 {
+		out = append(out, fmt.Sprintf("uint64 %d", binary.LittleEndian.Uint64(b)))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(out, ", ") + ")"
+}
+
+// printable reports whether b is non-empty UTF-8 text without control
+// characters other than tabs and newlines.
+func printable(b []byte) bool {
+	if len(b) == 0 || !utf8.Valid(b) {
+		return false
+	}
+	for _, r := range string(b) {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 // receiptFailed is the error of a command that waited for a transaction

@@ -4,14 +4,18 @@ package main
 // storage, events.
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/spf13/cobra"
 
 	"github.com/noded/noded/chain"
+	"github.com/noded/noded/client"
 	"github.com/noded/noded/crypto"
 	"github.com/noded/noded/rpc"
 	"github.com/noded/noded/types"
@@ -265,7 +269,7 @@ or give it as text with --key-string. A key without a value prints
 func newContractEventsCmd() *cobra.Command {
 	var (
 		fromBlock, toBlock, address, topic string
-		asJSON                             bool
+		asJSON, follow                     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "events",
@@ -273,10 +277,15 @@ func newContractEventsCmd() *cobra.Command {
 		Long: fmt.Sprintf(`List the events of a range of blocks (chain_getEvents), optionally only those
 of one contract (--address) or one topic (--topic). The range defaults to
 the last %d blocks up to --to-block (default latest); the node answers at
-most %d blocks and %d events per call.`, rpc.MaxEventBlocks, rpc.MaxEventBlocks, rpc.MaxEventResults),
+most %d blocks and %d events per call.
+
+With --follow it prints, instead, the events of new blocks as they arrive
+(over a WebSocket connection to the --rpc port), until Ctrl-C; with --json,
+one JSON object a line.`, rpc.MaxEventBlocks, rpc.MaxEventBlocks, rpc.MaxEventResults),
 		Example: `  noded contract events
   noded contract events --address 0x2adb...96c0 --topic incremented
-  noded contract events --from-block 0 --to-block 500 --json`,
+  noded contract events --from-block 0 --to-block 500 --json
+  noded contract events --follow --address 0x2adb...96c0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			q := rpc.EventQueryArgs{}
@@ -301,6 +310,12 @@ most %d blocks and %d events per call.`, rpc.MaxEventBlocks, rpc.MaxEventBlocks,
 			}
 			ctx, stop := commandContext(cmd)
 			defer stop()
+			if follow {
+				if cmd.Flags().Changed("from-block") || cmd.Flags().Changed("to-block") {
+					return errors.New("--follow prints the events of new blocks: it takes no --from-block or --to-block")
+				}
+				return followEvents(cmd, ctx, rpc.EventFilter{Address: q.Address, Topic: q.Topic}, asJSON)
+			}
 			n, err := dialNode(ctx)
 			if err != nil {
 				return err
@@ -335,6 +350,52 @@ most %d blocks and %d events per call.`, rpc.MaxEventBlocks, rpc.MaxEventBlocks,
 	cmd.Flags().StringVar(&toBlock, "to-block", "latest", "last block: a height, or latest, finalized or earliest")
 	cmd.Flags().StringVar(&address, "address", "", "only events of this contract")
 	cmd.Flags().StringVar(&topic, "topic", "", "only events with this topic")
+	cmd.Flags().BoolVar(&follow, "follow", false, "print the events of new blocks as they arrive, until Ctrl-C")
 	addJSONFlag(cmd, &asJSON)
 	return cmd
+}
+
+// followEvents prints the events of new blocks that pass f until ctx is
+// done (Ctrl-C), which is not an error.
+func followEvents(cmd *cobra.Command, ctx context.Context, f rpc.EventFilter, asJSON bool) error {
+	url := nodeURL()
+	if rest, ok := strings.CutPrefix(url, "http"); ok {
+		url = "ws" + rest // http://h:p -> ws://h:p, https -> wss
+	}
+	c, err := client.Dial(ctx, url)
+	if err != nil {
+		return fmt.Errorf("--rpc: %w", err)
+	}
+	defer c.Close()
+	n := &nodeConn{c}
+	evs := make(chan *rpc.RPCEventLog, 256)
+	sub, err := c.SubscribeEvents(ctx, f, evs)
+	if err != nil {
+		return refused(n, "subscribing to events", err)
+	}
+	defer sub.Unsubscribe()
+	fmt.Fprintln(cmd.ErrOrStderr(), "waiting for the events of new blocks (Ctrl-C stops)")
+	w := cmd.OutOrStdout()
+	for {
+		select {
+		case ev := <-evs:
+			if asJSON {
+				b, err := json.Marshal(ev)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "%s\n", b)
+			} else {
+				fmt.Fprintf(w, "block %d  tx %s  %d.%d  %s  %s  %s%s\n", uint64(ev.BlockNumber), ev.TxHash, uint64(ev.TxIndex),
+					uint64(ev.EventIndex), ev.Address, ev.Topic, ev.Data, readings(ev.Data))
+			}
+		case err := <-sub.Err():
+			if ctx.Err() != nil {
+				return nil
+			}
+			return n.explain(fmt.Errorf("the event subscription ended: %w", err))
+		case <-ctx.Done():
+			return nil
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -284,6 +285,7 @@ func TestContractArgumentErrors(t *testing.T) {
 		{[]string{"contract", "storage", contract, "count"}, "KEY:"},
 		{[]string{"contract", "storage", contract, "--key-string", strings.Repeat("k", 257)}, "at most 256"},
 		{[]string{"contract", "events", "--to-block", "soon"}, "--to-block"},
+		{[]string{"contract", "events", "--follow", "--from-block", "0"}, "takes no --from-block"},
 		{[]string{"contract", "query", contract, "get"}, "cannot reach the node"},
 		{[]string{"contract", "frobnicate"}, "unknown command"},
 	} {
@@ -297,5 +299,87 @@ func TestContractArgumentErrors(t *testing.T) {
 		if !strings.Contains(out, "Examples:") || !strings.Contains(out, "--json") || !strings.Contains(out, "--rpc") || !strings.Contains(out, "--home") {
 			t.Errorf("contract %s --help:\n%s", sub, out)
 		}
+	}
+}
+
+// lineWriter sends what is written to it on lines, a line at a time.
+type lineWriter struct {
+	mu    sync.Mutex
+	buf   []byte
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.lines <- string(w.buf[:i])
+		w.buf = w.buf[i+1:]
+	}
+}
+
+func nextLine(t *testing.T, ch <-chan string, what string) string {
+	t.Helper()
+	select {
+	case l := <-ch:
+		return l
+	case <-time.After(30 * time.Second):
+		t.Fatalf("no %s", what)
+		return ""
+	}
+}
+
+// events --follow prints the events of new blocks until its context ends.
+func TestContractEventsFollow(t *testing.T) {
+	args := devNode(t)
+	d := deployCounter(t, args, "dev0")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, errOut := &lineWriter{lines: make(chan string, 16)}, &lineWriter{lines: make(chan string, 16)}
+	root := newRootCmd()
+	root.SetOut(out)
+	root.SetErr(errOut)
+	root.SetArgs(with(args, "contract", "events", "--follow", "--json", "--topic", counter.TopicIncremented))
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	if l := nextLine(t, errOut.lines, "subscription"); !strings.Contains(l, "waiting for the events") {
+		t.Fatalf("stderr: %q", l)
+	}
+
+	// Two calls by another client: only the "incremented" event shows.
+	c, err := client.Dial(ctx, args[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i, method := range []string{counter.MethodIncrement, counter.MethodDecrement, counter.MethodIncrement} {
+		tx := client.NewCall(node.DefaultChainID, uint64(i), *d.ContractAddress, method, nil, types.Amount{}, 100_000, 1)
+		tx.Sign(node.DevKey(1))
+		if _, err := c.SendTx(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []uint64{1, 1} {
+		var ev rpc.RPCEventLog
+		l := nextLine(t, out.lines, "event")
+		if err := json.Unmarshal([]byte(l), &ev); err != nil || ev.Topic != counter.TopicIncremented ||
+			ev.Address != *d.ContractAddress || ev.Data.String() != le64(want) {
+			t.Errorf("event line %q: %v", l, err)
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("--follow ended with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("--follow did not stop with its context")
 	}
 }

@@ -24,5 +24,10 @@ var (
 // ErrInvalidBlock is wrapped by every reason a block is rejected.
 var ErrInvalidBlock = errors.New("invalid block")
 
+// ErrFutureBlock: the block's time is ahead of this node's clock. It is not
+// invalid (it may be valid later, and the sender's clock may be right), so
+// it does not wrap ErrInvalidBlock.
+var ErrFutureBlock = errors.New("block from the future")
+
 // errStateCorrupt marks state that breaks the chain's own invariants.
 var errStateCorrupt = errors.New("state inconsistent")

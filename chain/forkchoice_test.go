@@ -218,7 +218,7 @@ func TestAddHeaderChecks(t *testing.T) {
 		t.Fatalf("wrong proposer: %v", err)
 	}
 	future := n.block(n.gen, 50, 0)
-	if err := n.f.AddHeader(future, 1000); !errors.Is(err, ErrInvalidBlock) {
+	if err := n.f.AddHeader(future, 1000); !errors.Is(err, ErrFutureBlock) || errors.Is(err, ErrInvalidBlock) {
 		t.Fatalf("future block: %v", err)
 	}
 	n.add(b1)

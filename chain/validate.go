@@ -47,7 +47,7 @@ func (c *Config) CheckHeader(parent, h *types.Header, nowMillis uint64) error {
 		return invalidBlock("time %d is before parent time %d", h.Time, parent.Time)
 	}
 	if h.Time > nowMillis+MaxClockDriftMillis {
-		return invalidBlock("time %d is %d ms in the future", h.Time, h.Time-nowMillis)
+		return fmt.Errorf("%w: time %d is %d ms ahead of this node's clock", ErrFutureBlock, h.Time, h.Time-nowMillis)
 	}
 	if s := c.SlotMillis; s > 0 && h.Time/s != h.Slot {
 		return invalidBlock("time %d is not in slot %d", h.Time, h.Slot)

@@ -25,7 +25,21 @@ func (b backend) Head() types.Header      { return b.n.Head() }
 func (b backend) FinalizedHeight() uint64 { return b.n.Head().Height } // one validator: every block is final
 func (b backend) DevMode() bool           { return b.n.cfg.Dev }
 func (b backend) NodeStatus() rpc.NodeStatus {
-	return rpc.NodeStatus{NodeID: b.n.key.Public().String(), Validator: !b.n.key.IsZero(), VMEngine: b.n.vmEngine()}
+	st := rpc.NodeStatus{NodeID: b.n.key.Public().String(), Validator: !b.n.key.IsZero(), VMEngine: b.n.vmEngine()}
+	if b.n.net == nil {
+		return st
+	}
+	st.NodeID = b.n.net.host.ID().String()
+	head := b.n.Head().Height
+	for _, p := range b.n.net.host.Peers() {
+		st.Peers = append(st.Peers, rpc.PeerInfo{ID: p.ID.String(), Address: p.Addr,
+			LatencyMs: float64(p.Latency.Microseconds()) / 1000, Height: p.Status.Height, HeadHash: p.Status.Head})
+		if p.Status.Height > head+1 {
+			st.Syncing = true
+			st.SyncTarget = max(st.SyncTarget, p.Status.Height)
+		}
+	}
+	return st
 }
 
 func notFound(err error) error {
@@ -81,6 +95,7 @@ func (n *Node) SubmitTx(tx *types.Tx) (rpc.SendResult, error) {
 	if err != nil {
 		return rpc.SendResult{}, err
 	}
+	n.announceTx(tx)
 	return rpc.SendResult{Status: res.Status.String(), Missing: res.Missing}, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"github.com/noded/noded/p2p"
 )
 
 // Config configures a node. Zero values take the documented defaults.
@@ -16,8 +18,13 @@ type Config struct {
 	// Use port 0 for any free port (see Node.RPCAddr).
 	RPCAddr string
 	// Dev runs a single-validator dev chain, created on first start, with
-	// the dev_* RPC methods and prefunded dev accounts.
+	// the dev_* RPC methods and prefunded dev accounts. Otherwise the node
+	// joins the network of the genesis.json in its home over libp2p.
 	Dev bool
+	// P2P configures the network (not used in dev mode). ChainID and
+	// GenesisHash are filled in by the node; KeyFile defaults to
+	// <home>/p2p_key.
+	P2P p2p.Config
 	// BlockTime is the interval between blocks in dev mode; 0 (the
 	// default) produces a block as soon as a transaction is pending.
 	BlockTime time.Duration
@@ -93,13 +100,11 @@ func (c *Config) validate() error {
 	if c.DevAccounts < 0 || c.DevAccounts > 1000 {
 		return fmt.Errorf("node: dev accounts must be 0-1000, got %d", c.DevAccounts)
 	}
-	if !c.Dev {
-		return errors.New("node: only dev mode is available in this version (use noded dev)")
-	}
 	return nil
 }
 
 func (c *Config) dataDir() string     { return filepath.Join(c.Home, "data") }
 func (c *Config) keystoreDir() string { return filepath.Join(c.Home, "keystore") }
 func (c *Config) vmCacheDir() string  { return filepath.Join(c.Home, "cache", "vm") }
+func (c *Config) p2pKeyFile() string  { return filepath.Join(c.Home, "p2p_key") }
 func (c *Config) genesisFile() string { return filepath.Join(c.Home, "genesis.json") }

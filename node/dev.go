@@ -67,12 +67,9 @@ func devGenesis(cfg *Config, nowMillis uint64) *chain.Genesis {
 	return g
 }
 
-// ensureDevKeys writes the validator key and the keys of the genesis's named
-// accounts into the keystore, so that `--from dev0` works in every command.
+// ensureDevKeys writes the keys of the genesis's well-known dev accounts
+// into the keystore, so that `--from dev0` works in every command.
 func ensureDevKeys(ks *keystore.Store, g *chain.Genesis) error {
-	if _, err := ks.Import(ValidatorKeyName, DevValidatorKey()); err != nil {
-		return fmt.Errorf("keystore: %w", err)
-	}
 	for i, a := range g.Accounts {
 		k := DevKey(i)
 		if a.Name != DevAccountName(i) || types.AddressOf(k.Public()) != a.Address {

@@ -36,6 +36,11 @@ type testNode struct {
 func startNode(t *testing.T, cfg Config) *testNode {
 	t.Helper()
 	cfg.Dev = true
+	return startTestNode(t, cfg)
+}
+
+func startTestNode(t *testing.T, cfg Config) *testNode {
+	t.Helper()
 	if cfg.RPCAddr == "" {
 		cfg.RPCAddr = "127.0.0.1:0"
 	}

@@ -46,6 +46,7 @@ type Node struct {
 
 	vm     *vm.VM
 	vmName string
+	net    *netState // nil in dev mode
 
 	metrics *metrics
 	mineReq chan mineRequest
@@ -97,7 +98,11 @@ func (n *Node) load() error {
 		return err
 	}
 	if !ok {
-		if err := n.initDevChain(); err != nil {
+		init := n.initDevChain
+		if !n.cfg.Dev {
+			init = n.initFromGenesisFile
+		}
+		if err := init(); err != nil {
 			return err
 		}
 	}
@@ -146,12 +151,43 @@ func (n *Node) load() error {
 			n.devKeys[a.Name] = k
 		}
 	}
-	if vk := DevValidatorKey(); n.isValidator(vk.Public()) {
-		n.key = vk
+	if n.cfg.Dev {
+		if _, err := n.ks.Import(ValidatorKeyName, DevValidatorKey()); err != nil {
+			return fmt.Errorf("keystore: %w", err)
+		}
+		if vk := DevValidatorKey(); n.isValidator(vk.Public()) {
+			n.key = vk
+		}
+		if n.key.IsZero() {
+			return errors.New("this node holds no validator key of the chain; dev mode needs one")
+		}
+		return nil
 	}
-	if n.key.IsZero() {
-		return errors.New("this node holds no validator key of the chain; dev mode needs one")
+	if k, err := n.ks.Get(ValidatorKeyName); err == nil && n.isValidator(k.PublicKey) {
+		n.key = k.Private
 	}
+	return n.openNetwork()
+}
+
+// initFromGenesisFile creates the chain of a network node from the
+// genesis.json in its home (written by noded devnet init).
+func (n *Node) initFromGenesisFile() error {
+	gj, err := os.ReadFile(n.cfg.genesisFile())
+	if err != nil {
+		return fmt.Errorf("genesis: %w (a network node needs the genesis.json of its network in its home)", err)
+	}
+	g, err := chain.ParseGenesis(gj)
+	if err != nil {
+		return err
+	}
+	blk, res, err := g.Block()
+	if err != nil {
+		return err
+	}
+	if err := n.db.InitGenesis(gj, blk, res); err != nil {
+		return err
+	}
+	n.log.Info("initialized the chain from genesis.json", "chain_id", g.ChainID, "genesis", blk.Hash())
 	return nil
 }
 
@@ -196,15 +232,26 @@ func (n *Node) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	wg.Go(func() {
 		if err := n.rpc.Serve(n.ln); err != nil && ctx.Err() == nil {
 			errc <- fmt.Errorf("rpc server: %w", err)
 			cancel()
 		}
 	})
+	loop := n.blockLoop
+	if n.net != nil {
+		loop = n.consensusLoop
+		wg.Go(func() {
+			if err := n.net.host.Run(ctx); err != nil && ctx.Err() == nil {
+				errc <- fmt.Errorf("p2p: %w", err)
+				cancel()
+			}
+		})
+		wg.Go(func() { n.gossipTxs(ctx) })
+	}
 	wg.Go(func() {
-		if err := n.blockLoop(ctx); err != nil {
+		if err := loop(ctx); err != nil {
 			errc <- err
 			cancel()
 		}

@@ -89,20 +89,9 @@ func (n *Node) produceBlock(allowEmpty bool) (int, error) {
 	if err := n.db.CommitBlock(blk, res); err != nil {
 		return 0, fmt.Errorf("commit block %d: %w", blk.Header.Height, err)
 	}
-	n.root.Apply(res.Buckets)
-	n.mu.Lock()
-	n.head = blk.Header
-	n.mu.Unlock()
-	if err := n.pool.Update(n.db, touchedAccounts(res.Changes)); err != nil {
-		return 0, fmt.Errorf("mempool update after block %d: %w", blk.Header.Height, err)
+	if err := n.afterCommit(blk, res, start); err != nil {
+		return 0, err
 	}
-	n.heads.publish(blk.Header)
-	n.events.publish(blk, res.Receipts)
-	n.metrics.height.Set(float64(blk.Header.Height))
-	n.metrics.blocks.Inc()
-	n.metrics.txs.Add(float64(len(blk.Txs)))
-	n.metrics.blockSeconds.Observe(time.Since(start).Seconds())
-	n.metrics.blockTxs.Observe(float64(len(blk.Txs)))
 	n.log.Info("block", "height", blk.Header.Height, "txs", len(blk.Txs), "gas", res.GasUsed,
 		"hash", blk.Hash(), "took", time.Since(start).Round(time.Microsecond))
 	return len(blk.Txs), nil

@@ -333,3 +333,14 @@ func (n *Node) DevAccounts() []chain.GenesisAccount {
 
 // Account returns an account at the head.
 func (n *Node) Account(a types.Address) (types.Account, error) { return n.db.Account(a) }
+
+// PeerID returns the node's libp2p peer id ("" in dev mode).
+func (n *Node) PeerID() string {
+	if n.net == nil {
+		return ""
+	}
+	return n.net.host.ID().String()
+}
+
+// IsValidator reports whether the node proposes blocks.
+func (n *Node) IsValidator() bool { return !n.key.IsZero() }

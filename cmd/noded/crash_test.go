@@ -227,3 +227,17 @@ func checkSupply(ctx context.Context, t *testing.T, c *client.Client, recipient 
 		t.Fatalf("total supply %s, want %s", total.Dec(), want.Dec())
 	}
 }
+
+func portFree(port int) bool {
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	ln.Close()
+	pc, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return false
+	}
+	pc.Close()
+	return true
+}

@@ -38,10 +38,7 @@ type dialResult struct {
 
 // keepBootstrap dials the bootstrap peers at once and redials each with
 // exponential backoff whenever it is not connected, until ctx is done.
-func (h *Host) keepBootstrap(ctx context.Context, events <-chan any, wg *sync.WaitGroup) {
-	if len(h.bootstrap) == 0 {
-		return
-	}
+func (h *Host) keepBootstrap(ctx context.Context, wg *sync.WaitGroup) {
 	peers := map[peer.ID]*bootPeer{}
 	now := time.Now()
 	for _, info := range h.bootstrap {
@@ -51,6 +48,16 @@ func (h *Host) keepBootstrap(ctx context.Context, events <-chan any, wg *sync.Wa
 		h.host.Peerstore().AddAddrs(info.ID, info.Addrs, peerstore.PermanentAddrTTL)
 		peers[info.ID] = &bootPeer{info: info, backoff: dialMin, next: now}
 	}
+	if len(peers) == 0 {
+		return
+	}
+	sub, err := h.subscribeConns()
+	if err != nil {
+		h.log.Error("bootstrap", "err", err)
+		return
+	}
+	defer sub.Close()
+	events := sub.Out()
 	results := make(chan dialResult, len(peers)) // one dial per peer at a time: sends never block
 	timer := time.NewTimer(0)
 	defer timer.Stop()

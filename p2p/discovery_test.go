@@ -10,7 +10,14 @@ import (
 
 func TestKeyFilePersisted(t *testing.T) {
 	key := filepath.Join(t.TempDir(), "p2p", "node.key")
+	id, err := IdentityFromKeyFile(key) // creates it
+	if err != nil {
+		t.Fatal(err)
+	}
 	a := startHost(t, func(c *Config) { c.KeyFile = key })
+	if a.ID() != id {
+		t.Errorf("host id %s, IdentityFromKeyFile said %s", a.ID(), id)
+	}
 	a.stop()
 	fi, err := os.Stat(key)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -57,8 +58,9 @@ func (h *Host) pubsubOptions() []pubsub.Option {
 			pubsub.NewAllowlistSubscriptionFilter(h.topicBlock, h.topicTx), 16)),
 		pubsub.WithAppSpecificRpcInspector(h.inspectRPC),
 		pubsub.WithRawTracer((*tracer)(h.metrics)),
-		pubsub.WithLogger(h.log.With("sys", "pubsub")),
-		pubsub.WithRPCLogger(h.log.With("sys", "pubsub-rpc")),
+		// Pubsub logs every RPC at debug level: keep its info and above.
+		pubsub.WithLogger(slog.New(minLevel{h.log.Handler(), slog.LevelInfo}).With("sys", "pubsub")),
+		pubsub.WithRPCLogger(slog.New(minLevel{h.log.Handler(), slog.LevelWarn}).With("sys", "pubsub")),
 	}
 }
 
@@ -261,4 +263,22 @@ func (h *Host) PublishTxs(ctx context.Context, txs [][]byte) error {
 		h.metrics.txMsgsPublished.Add(1)
 	}
 	return nil
+}
+
+// minLevel passes on the records of at least its level.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{m.Handler.WithAttrs(as), m.min}
+}
+
+func (m minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{m.Handler.WithGroup(name), m.min}
 }

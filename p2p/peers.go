@@ -284,10 +284,12 @@ func (m *manager) onPenalty(p penalty) {
 	if !p.strike {
 		return
 	}
-	s := m.strikes[p.peer]
-	if time.Since(s.last) > banTime {
-		s.n = 0
+	for q, s := range m.strikes {
+		if time.Since(s.last) > banTime {
+			delete(m.strikes, q)
+		}
 	}
+	s := m.strikes[p.peer]
 	s.n++
 	s.last = time.Now()
 	m.strikes[p.peer] = s

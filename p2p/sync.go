@@ -175,10 +175,11 @@ func (h *Host) serveBlocks(s network.Stream) {
 	}
 	blocks, err := h.handler.Blocks(from, to)
 	h.exit()
-	if err != nil {
+	if err != nil && len(blocks) == 0 {
 		writeError(s, codeError, err.Error())
 		return
 	}
+	// With blocks and an error, the blocks before the error are served.
 	blocks = trimBlocks(blocks, to-from+1)
 	h.metrics.syncServed.Add(1)
 

@@ -110,6 +110,11 @@ func TestServeBlocksErrorsAndLimits(t *testing.T) {
 	if len(got) != 1 || !bytes.Equal(got[0], huge) {
 		t.Errorf("got %d blocks, want the one huge block", len(got))
 	}
+	// Blocks before an error are served; the error alone is reported.
+	a.f.setBlocks(func(from, to uint64) ([][]byte, error) { return [][]byte{{1}}, errTest })
+	if got, err = b.RequestBlocks(ctx, a.ID(), 1, 2); err != nil || len(got) != 1 {
+		t.Errorf("got %d blocks, %v; want the 1 before the error", len(got), err)
+	}
 	// A handler returning more than asked is trimmed.
 	a.f.setBlocks(func(from, to uint64) ([][]byte, error) { return [][]byte{{1}, {2}, {3}}, nil })
 	if got, err = b.RequestBlocks(ctx, a.ID(), 1, 2); err != nil || len(got) != 2 {

@@ -43,6 +43,7 @@ func (b backend) NodeStatus() rpc.NodeStatus {
 		return st
 	}
 	st.NodeID = b.n.net.host.ID().String()
+	st.ListenAddrs = b.n.net.host.Addrs()
 	head := b.n.Head().Height
 	for _, p := range b.n.net.host.Peers() {
 		st.Peers = append(st.Peers, rpc.PeerInfo{ID: p.ID.String(), Address: p.Addr,

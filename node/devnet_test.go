@@ -95,6 +95,16 @@ func TestDevnetInProcess(t *testing.T) {
 	}
 	waitAgree(t, ctx, nodes, 0)
 	for i, tn := range nodes {
+		var info rpc.RPCNetInfo
+		if err := tn.c.Call(ctx, &info, "net_info"); err != nil || len(info.ListenAddrs) == 0 || info.PeerCount == 0 {
+			t.Fatalf("node %d: net_info %+v %v", i, info, err)
+		}
+		st, err := tn.c.NodeStatus(ctx)
+		if err != nil || len(st.Peers) == 0 || st.Finalized > st.Head.Number {
+			t.Fatalf("node %d: node_status %+v %v", i, st, err)
+		}
+	}
+	for i, tn := range nodes {
 		acc, err := tn.c.Account(ctx, types.Address{0xaa}, rpc.LatestBlock)
 		if err != nil || amt(acc.Balance).Uint64() != 10+11+12+13 {
 			t.Fatalf("node %d: balance %v %v", i, acc, err)

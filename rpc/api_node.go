@@ -72,3 +72,23 @@ func (n *netAPI) Peers() (_ []RPCPeer, err error) {
 	defer n.catch("net_peers", &err)
 	return newRPCPeers(n.b.NodeStatus().Peers), nil
 }
+
+// RPCNetInfo describes the node's network (net_info).
+type RPCNetInfo struct {
+	NodeID      string         `json:"nodeId"`
+	ListenAddrs []string       `json:"listenAddrs"`
+	PeerCount   hexutil.Uint64 `json:"peerCount"`
+	Peers       []RPCPeer      `json:"peers"`
+}
+
+// Info describes the node's network: its id, addresses and peers (net_info).
+func (n *netAPI) Info() (_ *RPCNetInfo, err error) {
+	defer n.catch("net_info", &err)
+	st := n.b.NodeStatus()
+	addrs := st.ListenAddrs
+	if addrs == nil {
+		addrs = []string{}
+	}
+	return &RPCNetInfo{NodeID: st.NodeID, ListenAddrs: addrs, PeerCount: hexutil.Uint64(len(st.Peers)),
+		Peers: newRPCPeers(st.Peers)}, nil
+}

@@ -120,6 +120,9 @@ type NodeStatus struct {
 	SyncTarget uint64
 	Validator  bool
 	VMEngine   string
+	// ListenAddrs are the node's p2p addresses, with its peer id (empty in
+	// dev mode).
+	ListenAddrs []string
 }
 
 // PeerInfo describes a connected peer.

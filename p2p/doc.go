@@ -107,7 +107,8 @@
 // connection that lasted a minute restarts the backoff. They are protected
 // from the connection manager, which trims above Config.ConnHigh (64) down
 // to Config.ConnLow (32), sparing mesh peers. mDNS (service _noded._udp)
-// finds hosts on the local network. Peers on this machine are dialled over
+// finds hosts on the local network; where it cannot start (no multicast)
+// the host runs without it and logs a warning. Peers on this machine are dialled over
 // TCP first: QUIC's user-space packets cost more CPU, which matters when a
 // devnet's nodes share a machine.
 //

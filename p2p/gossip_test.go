@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/noded/noded/types"
 )
 
 // A block published on any host of a line of four reaches every other host
@@ -129,5 +131,28 @@ func TestPublishLimits(t *testing.T) {
 	}
 	if m := hosts[0].Metrics(); m.TxMsgsPublished != 3 {
 		t.Errorf("published %d messages, want 3", m.TxMsgsPublished)
+	}
+}
+
+// A block near the 32 MiB limit and a TX message holding the largest
+// transaction (a 3 MB contract deploy) travel through two hops.
+func TestLargeMessages(t *testing.T) {
+	hosts := line(t, 3)
+	ctx := context.Background()
+	block := bytes.Repeat([]byte{'B'}, DefaultMaxBlockMessageSize-1024)
+	if err := hosts[0].PublishBlock(ctx, block); err != nil {
+		t.Fatal(err)
+	}
+	deploy := bytes.Repeat([]byte{'T'}, types.MaxTxSize)
+	if err := hosts[0].PublishTxs(ctx, [][]byte{deploy}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 3; i++ {
+		if got := recv(t, hosts[i].f.blocksIn, "the large block"); !bytes.Equal(got, block) {
+			t.Errorf("host %d: block of %d bytes differs", i, len(got))
+		}
+		if got := recv(t, hosts[i].f.txsIn, "the deploy"); len(got) != 1 || !bytes.Equal(got[0], deploy) {
+			t.Errorf("host %d: deploy differs", i)
+		}
 	}
 }

@@ -179,11 +179,12 @@ func (h *Host) Run(ctx context.Context) error {
 	wg.Go(func() { h.watchBlockTopic(ctx, g.blockEvents) })
 	wg.Go(func() { h.keepBootstrap(ctx, &wg) })
 	if h.cfg.MDNS {
-		stop, err := h.startMDNS(ctx, &wg)
-		if err != nil {
-			return err
+		// A machine without multicast still runs, without mDNS.
+		if stop, err := h.startMDNS(ctx, &wg); err != nil {
+			h.log.Warn("mDNS discovery is off", "err", err)
+		} else {
+			closers = append(closers, stop)
 		}
-		closers = append(closers, stop)
 	}
 	close(h.ready)
 	<-ctx.Done()
@@ -236,7 +237,12 @@ func (h *Host) gossip(ctx context.Context) (*gossip, error) {
 	case <-h.done:
 		return nil, errStopped
 	case <-h.ready:
-		return h.g, nil
+		select {
+		case <-h.done:
+			return nil, errStopped
+		default:
+			return h.g, nil
+		}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -162,8 +162,8 @@ func (m *manager) publish() {
 }
 
 func (m *manager) connected(ctx context.Context, p peer.ID) {
-	if _, ok := m.peers[p]; ok {
-		return
+	if _, ok := m.peers[p]; ok || m.h.bans.banned(p) {
+		return // a banned peer's connection is being closed
 	}
 	st := &peerState{info: PeerInfo{ID: PeerID(p)}}
 	if conns := m.h.host.Network().ConnsToPeer(p); len(conns) > 0 {

@@ -2,8 +2,8 @@
 // gossips blocks and transactions with gossipsub, answers PING/status and
 // block range requests, scores peers, and finds them through bootstrap
 // addresses and mDNS. It knows nothing of the chain's rules: the node
-// supplies them through a Handler. It imports types for limits only, never
-// node, rpc, store or chain.
+// supplies them through a Handler. It imports types (hashes and size
+// limits), never node, rpc, store or chain.
 //
 // Use:
 //
@@ -18,8 +18,8 @@
 // # Topics
 //
 // Gossipsub topics /noded/<chain-id>/block/1 and /noded/<chain-id>/tx/1.
-// Mesh degree D=8 (Dlo 6, Dhi 12, Dscore 4, Dout 2, Dlazy 8); go-libp2p-
-// pubsub sets these per router, so both topics have them. Messages are
+// Mesh degree D=8 (Dlo 6, Dhi 12, Dscore 4, Dout 2, Dlazy 8); pubsub sets
+// these per router, so both topics have them. Messages are
 // signed by their author (pubsub's default, StrictSign). What this host
 // publishes goes to every peer on the topic (flood publish), so a block
 // leaves its proposer at once; forwarding uses the mesh.

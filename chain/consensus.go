@@ -70,7 +70,8 @@ type Ready struct {
 	Publish []*types.Block
 	// Sync lists block ranges to request from peers.
 	Sync []SyncRequest
-	// Penalize lists peers that sent blocks that failed validation.
+	// Penalize lists peers that sent blocks with invalid headers (bad
+	// signature, wrong proposer): what a relay can check itself.
 	Penalize []string
 	// Finalized lists blocks that became final, oldest first.
 	Finalized []types.Header
@@ -206,12 +207,12 @@ func (c *Consensus) Step(msg any) error {
 		}
 		return c.setHead(hdr.Parent)
 	case FailedMsg:
+		// The block's proposer signed a block that does not execute; the
+		// peer that relayed it could not have known, so nobody is
+		// penalised here (unlike a block whose header is invalid).
 		c.fc.MarkInvalid(m.Hash)
 		delete(c.bodies, m.Hash)
 		delete(c.origin, m.Hash)
-		if m.From != "" {
-			c.pending.Penalize = append(c.pending.Penalize, m.From)
-		}
 	case DoneMsg:
 		c.busy = false
 		c.plan()

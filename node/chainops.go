@@ -82,6 +82,9 @@ func (n *Node) revertHead() error {
 			back++
 		}
 	}
+	if n.net != nil {
+		n.net.reverted.Add(1)
+	}
 	n.log.Info("reverted block", "height", old.Height, "hash", old.Hash(), "txs_back_to_mempool", back)
 	return nil
 }

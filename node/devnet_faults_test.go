@@ -50,3 +50,105 @@ func TestDevnetValidatorDownAndBack(t *testing.T) {
 		t.Fatalf("restarted node lacks a receipt from while it was down: %v", err)
 	}
 }
+
+// TestDevnetPartitionHeals splits four validators 2/2: both sides go on,
+// but nothing past the split becomes final. After healing, one chain wins,
+// the other side reorgs, nothing finalized is lost, and the transactions
+// acknowledged on the losing side are included.
+func TestDevnetPartitionHeals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-node network test")
+	}
+	_, nodes := startDevnet(t, 4, 200*time.Millisecond)
+	ctx := ctxT(t)
+	waitAgree(t, ctx, nodes, 4)
+	split := func(block bool) {
+		for _, a := range nodes {
+			for _, b := range nodes {
+				if (a.n.net == b.n.net) || (indexOf(nodes, a) < 2) == (indexOf(nodes, b) < 2) {
+					continue
+				}
+				if block {
+					a.n.net.host.Block(b.n.net.host.ID())
+				} else {
+					a.n.net.host.Unblock(b.n.net.host.ID())
+				}
+			}
+		}
+	}
+	split(true)
+	splitHeight := nodes[0].n.Head().Height
+	finalBefore := make([]types.Hash, len(nodes))
+	for i, tn := range nodes {
+		fin := tn.n.net.finalized.Load()
+		h, err := tn.n.db.HashByHeight(fin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		finalBefore[i] = h
+	}
+	// One transaction acknowledged on each side.
+	txA := signedTransfer(DevKey(0), "noded-devnet", 0, types.Address{0xdd}, 1, 1)
+	txB := signedTransfer(DevKey(1), "noded-devnet", 0, types.Address{0xdd}, 2, 1)
+	for _, p := range []struct {
+		tn *testNode
+		tx *types.Tx
+	}{{nodes[0], txA}, {nodes[2], txB}} {
+		if _, err := p.tn.c.SendTx(ctx, p.tx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.tn.c.WaitReceipt(ctx, p.tx.Hash(), 20*time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Both sides grow; neither finalizes past the split.
+	waitAgree(t, ctx, nodes[:2], splitHeight+6)
+	waitAgree(t, ctx, nodes[2:], splitHeight+6)
+	for i, tn := range nodes {
+		if fin := tn.n.net.finalized.Load(); fin > splitHeight+1 {
+			t.Fatalf("node %d finalized %d during a 2/2 split at height %d", i, fin, splitHeight)
+		}
+	}
+	// Heal.
+	split(false)
+	for _, a := range nodes {
+		for _, b := range nodes {
+			if a != b {
+				_ = a.n.net.host.Connect(ctx, b.n.net.host.Addrs()[0])
+			}
+		}
+	}
+	waitAgree(t, ctx, nodes, nodes[0].n.Head().Height+4)
+	var reverted uint64
+	for _, tn := range nodes {
+		reverted += tn.n.net.reverted.Load()
+	}
+	if reverted == 0 {
+		t.Fatal("no node reverted a block: the sides did not fork, so the test proved nothing")
+	}
+	t.Logf("%d blocks reverted across the losing side", reverted)
+	for i, tn := range nodes {
+		for _, tx := range []*types.Tx{txA, txB} {
+			if _, err := tn.c.WaitReceipt(ctx, tx.Hash(), 20*time.Millisecond); err != nil {
+				t.Fatalf("node %d: acknowledged tx %s lost: %v", i, tx.Hash(), err)
+			}
+		}
+		hdr, err := tn.n.db.HeaderByHash(finalBefore[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := tn.n.db.HashByHeight(hdr.Height)
+		if err != nil || h != finalBefore[i] {
+			t.Fatalf("node %d: block final before the split is no longer canonical", i)
+		}
+	}
+}
+
+func indexOf(nodes []*testNode, tn *testNode) int {
+	for i, x := range nodes {
+		if x == tn {
+			return i
+		}
+	}
+	return -1
+}

@@ -30,6 +30,7 @@ type netState struct {
 	cons      *chain.Consensus
 	in        chan netEvent
 	finalized atomic.Uint64
+	reverted  atomic.Uint64 // blocks undone by reorgs
 	txOut     chan []byte
 	seen      *seenCache
 }

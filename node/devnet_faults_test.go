@@ -1,6 +1,9 @@
 package node
 
 import (
+	"context"
+
+	"github.com/noded/noded/p2p"
 	"testing"
 	"time"
 
@@ -151,4 +154,76 @@ func indexOf(nodes []*testNode, tn *testNode) int {
 		}
 	}
 	return -1
+}
+
+// liarHandler is the p2p side of a peer that claims the right chain and
+// sends garbage.
+type liarHandler struct{ st p2p.Status }
+
+func (l liarHandler) Status() p2p.Status                      { return l.st }
+func (liarHandler) CheckBlock(p2p.PeerID, []byte) p2p.Verdict { return p2p.Accept }
+func (liarHandler) HandleBlock(p2p.PeerID, []byte)            {}
+func (liarHandler) CheckTxs(p2p.PeerID, [][]byte) p2p.Verdict { return p2p.Accept }
+func (liarHandler) HandleTxs(p2p.PeerID, [][]byte)            {}
+func (liarHandler) Blocks(uint64, uint64) ([][]byte, error)   { return nil, nil }
+func (liarHandler) PeerStatus(p2p.PeerID, p2p.Status)         {}
+
+// TestDevnetMaliciousPeer connects a peer that gossips blocks and
+// transactions with bad signatures: the nodes reject them, score it down
+// and disconnect it, and the chain is unaffected.
+func TestDevnetMaliciousPeer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-node network test")
+	}
+	_, nodes := startDevnet(t, 4, 200*time.Millisecond)
+	ctx := ctxT(t)
+	waitAgree(t, ctx, nodes, 3)
+	victim := nodes[0].n
+	liar, err := p2p.New(p2p.Config{ChainID: victim.ChainID(), GenesisHash: victim.GenesisHash(),
+		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Bootstrap: []string{victim.net.host.Addrs()[0]}},
+		liarHandler{st: handler{victim}.Status()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go liar.Run(lctx)
+	connected := func() bool {
+		for _, p := range victim.net.host.Peers() {
+			if p.ID == liar.ID() {
+				return true
+			}
+		}
+		return false
+	}
+	for !connected() {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the peer never connected")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	good, err := victim.db.BlockByHeight(victim.Head().Height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; connected(); i++ {
+		bad := *good
+		bad.Header.Height += uint64(i + 1)
+		bad.Header.Sig[0] ^= 0xff
+		_ = liar.PublishBlock(ctx, bad.Encode())
+		tx := signedTransfer(DevKey(0), victim.ChainID(), uint64(i), types.Address{1}, 1, 1)
+		tx.Sig[1] ^= 0xff
+		_ = liar.PublishTxs(ctx, [][]byte{tx.Encode()})
+		select {
+		case <-ctx.Done():
+			t.Fatal("the lying peer was never disconnected")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	// The honest network carried on.
+	waitAgree(t, ctx, nodes, victim.Head().Height+3)
+	if st := victim.pool.Stats(); st.Pending+st.Queued != 0 {
+		t.Fatalf("badly signed transactions reached the mempool: %+v", st)
+	}
 }

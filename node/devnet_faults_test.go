@@ -2,11 +2,10 @@ package node
 
 import (
 	"context"
-
-	"github.com/noded/noded/p2p"
 	"testing"
 	"time"
 
+	"github.com/noded/noded/p2p"
 	"github.com/noded/noded/types"
 )
 

@@ -207,3 +207,10 @@ func TestWeakKeys(t *testing.T) {
 		t.Fatal("expected the zero key and signature to verify under ZIP-215")
 	}
 }
+
+func TestZeroPrivateKey(t *testing.T) {
+	var k PrivateKey
+	if !k.IsZero() || k.Public() != (PublicKey{}) {
+		t.Fatal("the zero private key must report itself and have the zero public key")
+	}
+}

@@ -62,10 +62,12 @@ func (k PrivateKey) Seed() []byte { return k.key.Seed() }
 // IsZero reports whether k holds no key.
 func (k PrivateKey) IsZero() bool { return len(k.key) == 0 }
 
-// Public returns the public half of k.
+// Public returns the public half of k (the zero key if k holds none).
 func (k PrivateKey) Public() PublicKey {
 	var pk PublicKey
-	copy(pk[:], k.key[SeedSize:])
+	if len(k.key) == PrivateKeySize {
+		copy(pk[:], k.key[SeedSize:])
+	}
 	return pk
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/noded/noded/chain"
@@ -138,4 +139,81 @@ func (o *DevnetOptions) ensureDefaults() {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+}
+
+// AddDevnetNode writes the home of one more node, a follower without a
+// validator key, to the devnet in dir: the shared genesis, the dev account
+// keys, a p2p identity and a config.json that bootstraps from every
+// existing node. Its ports follow the highest ones in use.
+func AddDevnetNode(dir string) (DevnetNode, error) {
+	var homes []string
+	for i := 0; ; i++ {
+		if _, err := os.Stat(NodeHome(dir, i)); err != nil {
+			break
+		}
+		homes = append(homes, NodeHome(dir, i))
+	}
+	if len(homes) == 0 {
+		return DevnetNode{}, fmt.Errorf("devnet: no node homes in %s (run noded devnet init first)", dir)
+	}
+	gj, err := os.ReadFile(filepath.Join(homes[0], "genesis.json"))
+	if err != nil {
+		return DevnetNode{}, err
+	}
+	g, err := chain.ParseGenesis(gj)
+	if err != nil {
+		return DevnetNode{}, err
+	}
+	var bootstrap []string
+	maxRPC, maxP2P := 0, 0
+	for _, h := range homes {
+		fc, err := LoadFileConfig(h)
+		if err != nil {
+			return DevnetNode{}, err
+		}
+		id, err := p2p.IdentityFromKeyFile(filepath.Join(h, "p2p_key"))
+		if err != nil {
+			return DevnetNode{}, err
+		}
+		if len(fc.P2P.Listen) > 0 {
+			bootstrap = append(bootstrap, fc.P2P.Listen[0]+"/p2p/"+id.String())
+			maxP2P = max(maxP2P, portOf(fc.P2P.Listen[0]))
+		}
+		maxRPC = max(maxRPC, portOf(fc.RPCAddr))
+	}
+	home := NodeHome(dir, len(homes))
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return DevnetNode{}, err
+	}
+	ks, err := keystore.Open(filepath.Join(home, "keystore"))
+	if err != nil {
+		return DevnetNode{}, err
+	}
+	if err := ensureDevKeys(ks, g); err != nil {
+		return DevnetNode{}, err
+	}
+	if err := writeFileAtomic(filepath.Join(home, "genesis.json"), gj, 0o644); err != nil {
+		return DevnetNode{}, err
+	}
+	id, err := p2p.IdentityFromKeyFile(filepath.Join(home, "p2p_key"))
+	if err != nil {
+		return DevnetNode{}, err
+	}
+	nd := DevnetNode{Home: home, RPC: fmt.Sprintf("127.0.0.1:%d", maxRPC+1), PeerID: id}
+	listen := p2p.LocalListenAddrs(maxP2P + 1)
+	for _, a := range listen {
+		nd.P2P = append(nd.P2P, a+"/p2p/"+id.String())
+	}
+	fc := FileConfig{RPCAddr: nd.RPC, P2P: FileP2PConfig{Listen: listen, Bootstrap: bootstrap}}
+	return nd, fc.Save(home)
+}
+
+// portOf returns the port of "host:port" or of a multiaddr ".../tcp/PORT";
+// 0 if there is none.
+func portOf(addr string) int {
+	var port int
+	if i := strings.LastIndexAny(addr, ":/"); i >= 0 {
+		fmt.Sscanf(addr[i+1:], "%d", &port)
+	}
+	return port
 }

@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/noded/noded/p2p"
 	"github.com/noded/noded/rpc"
 	"github.com/noded/noded/types"
 )
@@ -18,32 +20,10 @@ import (
 func startDevnet(t *testing.T, n int, blockTime time.Duration) (dir string, nodes []*testNode) {
 	t.Helper()
 	dir = t.TempDir()
-	infos, err := InitDevnet(dir, DevnetOptions{Nodes: n, BlockTime: blockTime})
-	if err != nil {
+	if _, err := InitDevnet(dir, DevnetOptions{Nodes: n, BlockTime: blockTime}); err != nil {
 		t.Fatal(err)
 	}
-	// Move every node to free loopback ports and point the bootstrap lists
-	// at them.
-	ports := make([]int, n)
-	for i := range ports {
-		ports[i] = freePort(t)
-	}
-	for i, info := range infos {
-		fc, err := LoadFileConfig(info.Home)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fc.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", ports[i])}
-		fc.P2P.Bootstrap = nil
-		for j, other := range infos {
-			if j != i {
-				fc.P2P.Bootstrap = append(fc.P2P.Bootstrap, fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", ports[j], other.PeerID))
-			}
-		}
-		if err := fc.Save(info.Home); err != nil {
-			t.Fatal(err)
-		}
-	}
+	movePorts(t, dir, n)
 	for i := range n {
 		nodes = append(nodes, startNetNode(t, dir, i))
 	}
@@ -52,7 +32,7 @@ func startDevnet(t *testing.T, n int, blockTime time.Duration) (dir string, node
 
 // startNetNode runs node i of the devnet in dir on free ports, bootstrapping
 // from the other nodes' identities.
-func startNetNode(t *testing.T, dir string, i int) *testNode {
+func startNetNode(t testing.TB, dir string, i int) *testNode {
 	t.Helper()
 	home := NodeHome(dir, i)
 	fc, err := LoadFileConfig(home)
@@ -159,7 +139,39 @@ func waitAgree(t *testing.T, ctx context.Context, nodes []*testNode, minHeight u
 	}
 }
 
-func freePort(t *testing.T) int {
+// movePorts moves the n nodes of the devnet in dir to free loopback ports
+// and points their bootstrap lists at each other.
+func movePorts(t testing.TB, dir string, n int) {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		ports[i] = freePort(t)
+	}
+	for i := range n {
+		home := NodeHome(dir, i)
+		fc, err := LoadFileConfig(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", ports[i])}
+		fc.P2P.Bootstrap = nil
+		for j := range n {
+			if j == i {
+				continue
+			}
+			id, err := p2p.IdentityFromKeyFile(filepath.Join(NodeHome(dir, j), "p2p_key"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fc.P2P.Bootstrap = append(fc.P2P.Bootstrap, fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", ports[j], id))
+		}
+		if err := fc.Save(home); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -27,7 +27,7 @@ import (
 // testNode is a dev node running in-process with a real database and a real
 // RPC server on loopback.
 type testNode struct {
-	t    *testing.T
+	t    testing.TB
 	n    *Node
 	c    *client.Client
 	stop func()
@@ -39,7 +39,7 @@ func startNode(t *testing.T, cfg Config) *testNode {
 	return startTestNode(t, cfg)
 }
 
-func startTestNode(t *testing.T, cfg Config) *testNode {
+func startTestNode(t testing.TB, cfg Config) *testNode {
 	t.Helper()
 	if cfg.RPCAddr == "" {
 		cfg.RPCAddr = "127.0.0.1:0"

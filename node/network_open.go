@@ -36,11 +36,7 @@ func (n *Node) openNetwork() error {
 		}
 		canonical = append(canonical, hdr)
 	}
-	var self = n.key.Public()
-	if n.key.IsZero() {
-		self = [32]byte{}
-	}
-	cons, err := chain.NewConsensus(cfg, self, anchorHdr, canonical)
+	cons, err := chain.NewConsensus(cfg, n.key.Public(), anchorHdr, canonical)
 	if err != nil {
 		return err
 	}

@@ -34,10 +34,10 @@ node's keystore.`,
   noded run --home ./devnet/node2      # one node by hand`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return fmt.Errorf("%s: want a subcommand: init or up (see --help)", cmd.CommandPath())
+			return fmt.Errorf("%s: want a subcommand: init, up or add (see --help)", cmd.CommandPath())
 		},
 	}
-	cmd.AddCommand(newDevnetInitCmd(), newDevnetUpCmd())
+	cmd.AddCommand(newDevnetInitCmd(), newDevnetUpCmd(), newDevnetAddCmd())
 	return cmd
 }
 
@@ -81,6 +81,36 @@ nodes as bootstrap peers.`,
 	f.IntVar(&o.RPCPort, "rpc-port", 8545, "RPC port of node0; node i gets this + i")
 	f.IntVar(&o.P2PPort, "p2p-port", 26656, "p2p port of node0; node i gets this + i")
 	f.IntVar(&o.DevAccounts, "accounts", 4, "prefunded dev accounts")
+	return cmd
+}
+
+func newDevnetAddCmd() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "add",
+		Short: "Add the home of one more (non-validator) node to a devnet",
+		Long: `Write the home of one more node under --dir: the devnet's genesis, the dev
+account keys, a p2p identity, and a config.json with the next free ports that
+bootstraps from every existing node. It holds no validator key: it follows the
+chain. Start it with noded run --home (or noded devnet up, which starts every
+home).`,
+		Example: `  noded devnet add --dir ./devnet
+  noded run --home ./devnet/node4`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if dir == "" {
+				return errors.New("--dir is required")
+			}
+			nd, err := node.AddDevnetNode(dir)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "added %s  rpc http://%s  peer %s\nStart it with: noded run --home %s\n",
+				filepath.Base(nd.Home), nd.RPC, nd.PeerID, nd.Home)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "", "folder holding the devnet's node homes (required)")
 	return cmd
 }
 

@@ -1,8 +1,12 @@
 package node
 
 import (
+	"bytes"
 	crand "crypto/rand"
 	"fmt"
+	"io"
+	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,4 +91,42 @@ func BenchmarkBlockTransfers(b *testing.B) {
 	b.ReportMetric(float64(b.N*txs)/b.Elapsed().Seconds(), "transfers/s")
 	b.ReportMetric(float64(validating.Milliseconds())/float64(b.N), "validate-ms/block")
 	b.ReportMetric(float64(committing.Milliseconds())/float64(b.N), "commit-ms/block")
+}
+
+// BenchmarkTxSendHTTP measures tx_send over HTTP on loopback against a dev
+// node (decode, signature, mempool admission), with 16 keep-alive clients.
+// Blocks are not produced during the run.
+func BenchmarkTxSendHTTP(b *testing.B) {
+	const senders, perSender = 64, 400
+	tn := startTestNode(b, Config{Home: b.TempDir(), Dev: true, BlockTime: time.Hour, MempoolSize: 1 << 20, DevAccounts: senders})
+	var bodies [][]byte
+	for nonce := range uint64(perSender) {
+		for i := range senders {
+			tx := signedTransfer(DevKey(i), DefaultChainID, nonce, types.Address{1}, 1, 1)
+			bodies = append(bodies, []byte(fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"tx_send","params":["0x%x"]}`, tx.Encode())))
+		}
+	}
+	url := "http://" + tn.n.RPCAddr()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var next atomic.Int64
+	b.SetParallelism(8) // 16 clients on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1) - 1
+			if int(i) >= len(bodies) {
+				b.Fatal("benchmark ran past its transactions; lower -benchtime")
+			}
+			resp, err := hc.Post(url, "application/json", bytes.NewReader(bodies[i]))
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !bytes.Contains(body, []byte(`"result"`)) {
+				b.Fatalf("tx_send: %s", body)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")
 }

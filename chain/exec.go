@@ -34,6 +34,7 @@ type Executor struct {
 	workers   int
 	rand      io.Reader
 	vm        ContractVM
+	keys      *crypto.KeyCache
 	txContext func() (context.Context, context.CancelFunc)
 }
 
@@ -47,6 +48,8 @@ type ExecOptions struct {
 	Rand io.Reader
 	// VM runs deploy and call transactions; nil refuses them.
 	VM ContractVM
+	// KeyCache keeps decompressed sender keys across blocks (optional).
+	KeyCache *crypto.KeyCache
 	// TxContext returns the context one contract transaction runs under;
 	// the node gives it the 5 s wall-clock limit (this package never reads
 	// the clock). Default: context.Background, no limit.
@@ -58,7 +61,7 @@ func NewExecutor(cfg Config, opts ExecOptions) (*Executor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Executor{cfg: cfg, workers: max(1, opts.Workers), rand: opts.Rand, vm: opts.VM, txContext: opts.TxContext}
+	e := &Executor{cfg: cfg, workers: max(1, opts.Workers), rand: opts.Rand, vm: opts.VM, keys: opts.KeyCache, txContext: opts.TxContext}
 	if e.txContext == nil {
 		e.txContext = func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }
 	}

@@ -104,7 +104,7 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 	// Verify signatures while executing: execution is serial and would
 	// leave the other cores idle. A bad signature voids the block either way.
 	sigs := make(chan []bool, 1)
-	go func() { sigs <- crypto.VerifyBatch(items, e.workers, e.rand) }()
+	go func() { sigs <- crypto.VerifyBatchCached(items, e.workers, e.rand, e.keys) }()
 	o := NewOverlay(st)
 	env := &blockEnv{
 		height:   h.Height,

@@ -27,6 +27,12 @@ type SigItem struct {
 // fails, the batches it could not blind are verified one signature at a
 // time: slower, same answers.
 func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
+	return VerifyBatchCached(items, workers, rand, nil)
+}
+
+// VerifyBatchCached is VerifyBatch with decompressed keys kept in cache
+// (which may be nil).
+func VerifyBatchCached(items []SigItem, workers int, rand io.Reader, cache *KeyCache) []bool {
 	valid := make([]bool, len(items))
 	if len(items) == 0 {
 		return valid
@@ -74,20 +80,27 @@ func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
 			for s := range next {
 				if s.hi-s.lo == 1 {
 					it := &items[s.lo]
-					valid[s.lo] = Verify(it.PublicKey, it.Message, it.Signature)
+					valid[s.lo] = cache.Verify(it.PublicKey, it.Message, it.Signature)
 					continue
 				}
-				v.Reset().ForceNoPublicKeyExpansion()
+				v.Reset()
+				if cache == nil {
+					v.ForceNoPublicKeyExpansion()
+				}
 				for i := s.lo; i < s.hi; i++ {
 					it := &items[i]
-					v.AddWithOptions(it.PublicKey[:], it.Message, it.Signature[:], verifyOptions)
+					if e := cacheGet(cache, it.PublicKey); e != nil {
+						v.AddExpandedWithOptions(e, it.Message, it.Signature[:], verifyOptions)
+					} else {
+						v.AddWithOptions(it.PublicKey[:], it.Message, it.Signature[:], verifyOptions)
+					}
 				}
 				randFailed = false
 				_, ok := v.Verify(workerRand)
 				if randFailed {
 					for i := s.lo; i < s.hi; i++ {
 						it := &items[i]
-						ok[i-s.lo] = Verify(it.PublicKey, it.Message, it.Signature)
+						ok[i-s.lo] = cache.Verify(it.PublicKey, it.Message, it.Signature)
 					}
 				}
 				copy(valid[s.lo:s.hi], ok)
@@ -101,3 +114,10 @@ func VerifyBatch(items []SigItem, workers int, rand io.Reader) []bool {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+func cacheGet(c *KeyCache, pk PublicKey) *ed25519.ExpandedPublicKey {
+	if c == nil {
+		return nil
+	}
+	return c.get(pk)
+}

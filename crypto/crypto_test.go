@@ -214,3 +214,37 @@ func TestZeroPrivateKey(t *testing.T) {
 		t.Fatal("the zero private key must report itself and have the zero public key")
 	}
 }
+
+// TestKeyCacheAgrees checks that verifying through the key cache gives the
+// same answers as without it, for valid, invalid and weak-key signatures,
+// cold and warm.
+func TestKeyCacheAgrees(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	items := make([]SigItem, 700)
+	for i := range items {
+		k := testKey(t, byte(i%13+1))
+		msg := []byte(fmt.Sprintf("m%d", i))
+		items[i] = SigItem{PublicKey: k.Public(), Message: msg, Signature: k.Sign(msg)}
+		switch rng.Intn(20) {
+		case 0:
+			items[i].Signature[3] ^= 1
+		case 1:
+			items[i].PublicKey = PublicKey{} // small order: verifies only the zero signature
+		case 2:
+			items[i].PublicKey = PublicKey{2} // not a curve point
+		}
+	}
+	want := VerifyBatch(items, 2, rng)
+	cache := NewKeyCache(8)
+	for round := range 3 {
+		got := VerifyBatchCached(items, 2, rng, cache)
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("round %d item %d: cached %v, plain %v", round, i, got[i], want[i])
+			}
+			if single := cache.Verify(items[i].PublicKey, items[i].Message, items[i].Signature); single != want[i] {
+				t.Fatalf("round %d item %d: cached single %v, batch %v", round, i, single, want[i])
+			}
+		}
+	}
+}

@@ -309,7 +309,7 @@ func (h handler) CheckTxs(from p2p.PeerID, raw [][]byte) p2p.Verdict {
 		}
 		items = append(items, tx.SigItem(hash))
 	}
-	for _, ok := range crypto.VerifyBatch(items, 1, crand.Reader) {
+	for _, ok := range crypto.VerifyBatchCached(items, 1, crand.Reader, h.n.keys) {
 		if !ok {
 			return p2p.Reject
 		}

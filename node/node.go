@@ -46,13 +46,18 @@ type Node struct {
 
 	vm     *vm.VM
 	vmName string
-	net    *netState // nil in dev mode
+	keys   *crypto.KeyCache // decompressed sender keys, for signature checks
+	net    *netState        // nil in dev mode
 
 	metrics *metrics
 	mineReq chan mineRequest
 	rpc     *rpc.Server
 	ln      net.Listener
 }
+
+// keyCacheSize is how many senders' decompressed keys are kept (~216 bytes
+// each).
+const keyCacheSize = 1 << 16
 
 // New opens (or, in dev mode, creates) the node's chain and checks that the
 // database is consistent. It does not start serving; see Run.
@@ -119,8 +124,9 @@ func (n *Node) load() error {
 	if err := n.openVM(); err != nil {
 		return err
 	}
+	n.keys = crypto.NewKeyCache(keyCacheSize)
 	n.exec, err = chain.NewExecutor(n.genesis.Config(), chain.ExecOptions{
-		Workers: n.cfg.Workers, Rand: crand.Reader, VM: n.vm,
+		Workers: n.cfg.Workers, Rand: crand.Reader, VM: n.vm, KeyCache: n.keys,
 		TxContext: func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), n.cfg.ContractTimeout)
 		},

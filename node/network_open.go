@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/noded/noded/chain"
 	"github.com/noded/noded/p2p"
@@ -47,6 +48,10 @@ func (n *Node) openNetwork() error {
 	pc.ChainID, pc.GenesisHash = n.genesis.ChainID, n.genHash
 	if pc.KeyFile == "" {
 		pc.KeyFile = n.cfg.p2pKeyFile()
+	}
+	if pc.PingInterval == 0 {
+		// Peers' heads are shown to users and drive sync: keep them fresh.
+		pc.PingInterval = time.Second
 	}
 	if pc.Logger == nil {
 		pc.Logger = n.log.With("component", "p2p")

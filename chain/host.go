@@ -85,3 +85,10 @@ func (h stateHost) RollbackTo(sp int) { h.o.RollbackTo(sp) }
 
 // CodeHash is the hash contract code is stored under.
 func CodeHash(code []byte) types.Hash { return types.Hash(crypto.Sum256(code)) }
+
+// CodeHash makes stateHost a vm.CodeHasher: the VM reads a contract's
+// code only to compile it, not on every call.
+func (h stateHost) CodeHash(addr types.Address) (types.Hash, error) {
+	acc, err := h.o.Account(addr)
+	return acc.CodeHash, err
+}

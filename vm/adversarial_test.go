@@ -143,7 +143,7 @@ func TestStartFunction(t *testing.T) {
   (func $start (drop (call $h)))
   (start $start))`
 	r := e.vm.Deploy(t.Context(), e.host, &e.env, alice, addr(0x31), wat(t, hostStart), nil, types.Amount{}, MaxGas)
-	if ee := wantKind(t, r, KindHostError); ee.Message != "host call block_height: not allowed in the start function" {
+	if ee := wantKind(t, r, KindHostError); ee.Message != "host call block_height: not allowed in the start function or _initialize" {
 		t.Fatalf("message %q", ee.Message)
 	}
 	if e.host.code[addr(0x31)] != nil {

@@ -34,6 +34,14 @@ type Host interface {
 	RollbackTo(sp int)
 }
 
+// CodeHasher is implemented by a Host that can tell the hash of a
+// contract's code without reading the code: the VM then reads the code
+// (a Go contract's is 2-3 MB) only the first time, to compile it.
+// CodeHash returns the zero hash for an address without a contract.
+type CodeHasher interface {
+	CodeHash(addr types.Address) (types.Hash, error)
+}
+
 // Env is what a call learns about its block and transaction. It comes from
 // the block header, never from the clock.
 type Env struct {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/noded/noded/crypto"
+	"github.com/noded/noded/types"
 )
 
 // storageWAT reads two keys and writes one: the shape of a token transfer.
@@ -151,6 +154,35 @@ func BenchmarkWorstGasPerSecond(b *testing.B) {
 			ns := float64(b.Elapsed().Nanoseconds()) / float64(gas)
 			b.ReportMetric(ns, "ns/gas")
 			b.ReportMetric(ns*float64(MaxGas)/1e6, "ms/MaxGas")
+		})
+	}
+}
+
+// BenchmarkGoCall is the engine's overhead per call of a Go contract: an
+// empty method through VM.Call, with the kept instance restored after
+// each call (the pages it wrote), and with a new instance each time
+// (restored from the snapshot).
+func BenchmarkGoCall(b *testing.B) {
+	for _, mode := range []string{"kept-instance", "new-instance"} {
+		b.Run(mode, func(b *testing.B) {
+			e, _ := newGoEnv(b)
+			req := CallRequest{Caller: alice, Contract: goAddr, Method: "empty", Gas: 100_000}
+			m := e.vm.modules[types.Hash(crypto.Sum256(goContract(b)))]
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if mode == "new-instance" {
+					for _, inst := range m.idle {
+						inst.Close()
+					}
+					m.idle = nil
+				}
+				if r := e.vm.Call(ctx, e.host, &e.env, req); r.Err != nil {
+					b.Fatal(r.Err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "us/call")
 		})
 	}
 }

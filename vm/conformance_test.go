@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"bytes"
 	"errors"
 	"sync/atomic"
 	"testing"
@@ -300,6 +301,110 @@ func TestEngineLifecycle(t *testing.T) {
 			}
 			if _, err := e.Compile(code); !errors.Is(err, ErrClosed) {
 				t.Fatalf("Compile after Close: %v", err)
+			}
+		})
+	}
+}
+
+// Restore grows a fresh instance's memory to the snapshot's, and leaves
+// the globals alone for a snapshot without them.
+func TestEngineRestoreGrows(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e Engine, m Module, _ *recorder) {
+		a := instantiate(t, m)
+		if err := a.Call("grow"); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Call("store"); err != nil {
+			t.Fatal(err)
+		}
+		a.Memory()[70000] = 42
+		snap := a.Snapshot()
+		b := instantiate(t, m)
+		if !b.Restore(snap) {
+			t.Fatal("Restore refused a larger snapshot")
+		}
+		if mem := b.Memory(); len(mem) != 2*65536 || mem[70000] != 42 || mem[8] != 4 {
+			t.Fatalf("restored memory of %d bytes", len(mem))
+		}
+		if g := b.Snapshot().Globals[0]; g != 9 {
+			t.Fatalf("global g = %d, want the snapshot's 9", g)
+		}
+		c := instantiate(t, m)
+		if !c.Restore(&Snapshot{Memory: snap.Memory}) {
+			t.Fatal("Restore refused a memory-only snapshot")
+		}
+		if g := c.Snapshot().Globals[0]; g != 5 || c.Memory()[70000] != 42 {
+			t.Fatalf("memory-only Restore: g = %d", g)
+		}
+	})
+}
+
+// A large memory is restored through the engine's fast path (wasmer: an
+// image mapped copy-on-write, written pages copied back): whatever was
+// written, by the code or by the host, a few pages or most, the memory
+// is the snapshot's after Restore.
+func TestEngineRestoreLargeMemory(t *testing.T) {
+	code, err := wasmer.Wat2Wasm(`(module
+  (memory (export "memory") 48 64)
+  (func (export "touch") (local $i i32)
+    (loop $l
+      (i32.store (i32.mul (local.get $i) (i32.const 12289)) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 200)))))` + meterWAT + `)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, newEngine := range engineFactories {
+		t.Run(name, func(t *testing.T) {
+			e := newEngine()
+			if err := e.Bind(conformanceFuncs, &recorder{noted: make(chan struct{})}); err != nil {
+				t.Fatal(err)
+			}
+			m, err := e.Compile(code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, b := instantiate(t, m), instantiate(t, m)
+			mem := a.Memory()
+			for i := range mem {
+				mem[i] = byte(i * 7 / 4096)
+			}
+			snap := a.Snapshot()
+			rnd := uint64(1)
+			next := func(n int) int { rnd = rnd*6364136223846793005 + 1442695040888963407; return int(rnd>>33) % n }
+			for round := 0; round < 30; round++ {
+				for _, inst := range []Instance{a, b} {
+					if round%3 == 1 {
+						inst.SetMeter(0, 1<<40, 0)
+						if err := inst.Call("touch"); err != nil {
+							t.Fatal(err)
+						}
+					}
+					mem := inst.Memory()
+					writes := next(8)
+					if round%5 == 4 {
+						writes = len(mem) / 4096 // most pages: mapped afresh
+					}
+					for w := 0; w < writes; w++ {
+						mem[next(len(mem))] ^= 0xA5
+					}
+					if !inst.Restore(snap) {
+						t.Fatal("Restore refused")
+					}
+					if !bytes.Equal(inst.Memory(), snap.Memory) {
+						t.Fatalf("round %d: memory differs from the snapshot after Restore", round)
+					}
+				}
+			}
+			if wi, ok := a.(*wasmerInstance); ok && (wi.mapped == nil || imagesDisabled.Load()) {
+				t.Fatal("wasmer restored the large memory by copying, not through its image")
+			}
+			a.Close()
+			b.Close()
+			snap.Release()
+			m.Close()
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}

@@ -27,13 +27,27 @@
 // to 0, so the code traps at its next metered segment.
 //
 // Modules and instances. Each code hash is prepared (validated,
-// instrumented) and compiled, or loaded from the CodeCache, once per
-// process and kept: wasmer leaks two mappings per module load. After a
-// successful call an instance is restored to its module's snapshot taken
-// after the start function (memory and mutable globals, which prepare
-// exports for this) and kept for the next call; an instance that trapped
-// or whose memory grew is closed. A re-entrant call gets a second
-// instance.
+// instrumented, its data segments taken out into an initial memory
+// image) and compiled, or loaded from the CodeCache, once per process
+// and kept: wasmer leaks two mappings per module load. The first
+// instance of a module runs the start function and _initialize and gives
+// the module's snapshot (memory and mutable globals, which prepare
+// exports for this); every later instance is restored from it rather
+// than initialised again. After a successful call an instance is
+// restored to the snapshot and kept for the next call; an instance that
+// trapped or whose memory grew is closed. A re-entrant call gets a
+// second instance. The wasmer engine restores a large memory by copying
+// back only the pages the call wrote (engine_wasmer_mem.go).
+//
+// Go contracts. A module built by the standard Go toolchain (GOOS=wasip1,
+// -buildmode=c-shared) imports WASI functions besides ABI v1; the VM
+// answers them itself, deterministically (host_wasi.go): time is the
+// block's, randomness comes from the transaction hash, output goes to
+// the debug log. _initialize, Go's runtime and package initialisation,
+// runs once per instance before any method, like a start function:
+// charged at deploy, and uncharged when the node makes an instance,
+// since it cannot see the chain (ABI calls are refused, WASI answers
+// from the code alone). Calls are charged their own work only.
 //
 // Time. The VM never reads the clock: a call stops when its context is
 // done (context.AfterFunc sets the limit global of the running instances

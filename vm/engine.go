@@ -81,8 +81,12 @@ type Instance interface {
 	StopMeter()
 	// Snapshot returns the memory and the exported mutable globals but
 	// the meter's. Restore puts a snapshot of an instance of the same
-	// module back, and reports false (changing nothing) if the memory's
-	// size differs, in which case the instance must be closed.
+	// module back: the memory (grown first if it is smaller than the
+	// snapshot's) and, unless s.Globals is nil, the globals. It reports
+	// false if the memory is larger than the snapshot's or cannot be
+	// grown or restored, in which case the instance must be closed.
+	// After a trap, only Close and Restore may be called; a restored
+	// instance is as good as new.
 	Snapshot() *Snapshot
 	Restore(s *Snapshot) bool
 	// Close frees the instance.
@@ -95,7 +99,22 @@ type Instance interface {
 // function, and restores every kept instance to it after a call.
 type Snapshot struct {
 	Memory  []byte
-	Globals []uint64
+	Globals []uint64 // nil: Restore sets the memory only
+	// fast is the engine's own form of the snapshot, made by Restore on
+	// first use to restore it faster; Release frees it.
+	fast snapshotImage
+}
+
+// snapshotImage is an engine's resource behind a Snapshot.
+type snapshotImage interface{ release() }
+
+// Release frees what the engine made of s. Call it when no instance will
+// be restored to s again.
+func (s *Snapshot) Release() {
+	if s.fast != nil {
+		s.fast.release()
+		s.fast = nil
+	}
 }
 
 // ValueType is the type of a host function parameter or result.

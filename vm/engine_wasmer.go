@@ -6,6 +6,8 @@ import (
 	"math"
 	"runtime"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/noded/noded/vm/instrument"
 	"github.com/noded/noded/vm/wasm"
@@ -280,6 +282,10 @@ type wasmerInstance struct {
 	funcs   map[string]wasmer.NativeFunction
 	globals []savedGlobal
 	closed  bool
+	// mapped is the snapshot image mapped over the memory at mappedBase,
+	// if any (engine_wasmer_mem.go).
+	mapped     *memImage
+	mappedBase uintptr
 }
 
 func (i *wasmerInstance) Call(name string) error {
@@ -394,10 +400,24 @@ func (i *wasmerInstance) Snapshot() *Snapshot {
 
 func (i *wasmerInstance) Restore(s *Snapshot) bool {
 	mem := i.Memory()
-	if len(mem) != len(s.Memory) || len(s.Globals) != len(i.globals) {
+	if len(mem) > len(s.Memory) || (s.Globals != nil && len(s.Globals) != len(i.globals)) {
 		return false
 	}
-	copy(mem, s.Memory)
+	if len(mem) < len(s.Memory) {
+		grow := len(s.Memory) - len(mem)
+		if i.memory == nil || grow%wasmPageSize != 0 || !i.memory.Grow(wasmer.Pages(grow/wasmPageSize)) {
+			return false
+		}
+		if mem = i.Memory(); len(mem) != len(s.Memory) {
+			return false
+		}
+	}
+	if len(mem) > 0 && !i.restoreMemory(mem, s) {
+		return false
+	}
+	if s.Globals == nil {
+		return true
+	}
 	for k, g := range i.globals {
 		b := s.Globals[k]
 		var v any
@@ -415,6 +435,44 @@ func (i *wasmerInstance) Restore(s *Snapshot) bool {
 	}
 	return true
 }
+
+// restoreMemory puts s.Memory into mem, of the same size: through the
+// snapshot's image when it has one (see engine_wasmer_mem.go), else by
+// copying. It reports false if the memory may be unusable.
+func (i *wasmerInstance) restoreMemory(mem []byte, s *Snapshot) bool {
+	img := imageOf(s)
+	if img == nil || imagesDisabled.Load() {
+		copy(mem, s.Memory)
+		return true
+	}
+	base := uintptr(unsafe.Pointer(&mem[0]))
+	if i.mapped == img && i.mappedBase == base {
+		_, err := restoreDirty(mem, s.Memory)
+		if err == nil {
+			return true
+		}
+		if err != errRemap {
+			// No page map: copy, now and from now on.
+			imagesDisabled.Store(true)
+			copy(mem, s.Memory)
+			return true
+		}
+	}
+	if err := mapImage(mem, img); err != nil {
+		imagesDisabled.Store(true)
+		i.mapped = nil
+		return false
+	}
+	i.mapped, i.mappedBase = img, base
+	return true
+}
+
+// imagesDisabled turns restoring through images off for the process
+// after a failure of mmap or of the page map.
+var imagesDisabled atomic.Bool
+
+// wasmPageSize is the size of a WebAssembly memory page.
+const wasmPageSize = 64 << 10
 
 func (i *wasmerInstance) Close() {
 	if i.closed {

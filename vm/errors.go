@@ -2,24 +2,25 @@ package vm
 
 import (
 	"errors"
-
 	"fmt"
-	"github.com/noded/noded/vm/instrument"
 	"strconv"
 	"strings"
+
+	"github.com/noded/noded/vm/instrument"
 )
 
 // Reserved export names: not callable as methods.
 const (
-	startExport = instrument.StartExport // the start function, turned into an export
-	initExport  = "init"                 // runs once, at deploy
+	startExport      = instrument.StartExport // the start function, turned into an export
+	initializeExport = "_initialize"          // a WASI reactor's initialisation: Go's runtime and package init
+	initExport       = "init"                 // runs once, at deploy
 )
 
 // callable reports whether method may be called by a transaction or
-// another contract: init runs only at deploy, and the noded_ prefix
-// belongs to the instrumentation.
+// another contract: init runs only at deploy, _initialize before
+// anything, and the noded_ prefix belongs to the instrumentation.
 func callable(method string) bool {
-	return method != initExport && !strings.HasPrefix(method, "noded_") && method != ""
+	return method != initExport && method != initializeExport && !strings.HasPrefix(method, "noded_") && method != ""
 }
 
 func noMethod(method string) *ExecError {

@@ -18,6 +18,7 @@ type execution struct {
 	logs   []string
 	stop   stopper
 	fatal  *ExecError // a timeout or internal error: every frame fails with it
+	seq    uint64     // calls started so far (deploy's init included): the next frame's seq
 }
 
 // frame is one contract call in an execution.
@@ -29,7 +30,9 @@ type frame struct {
 	value     types.Amount
 	input     []byte
 	limit     uint64 // gas the call may use
-	start     bool   // running noded_start: host calls are refused
+	start     bool   // running noded_start or _initialize: ABI calls are refused, WASI sees the init environment
+	seq       uint64 // the call's number in the execution, from 0 (seeds its WASI random stream)
+	wasi      wasiState
 	trapPrice uint32 // gas per slot of stack weight unwound by a trap
 	ret       []byte // set by return_data; the revert data after revert
 	sub       []byte // the last sub-call's return or revert data
@@ -81,14 +84,7 @@ func (ex *execution) callNoRollback(caller, contract types.Address, method strin
 	if err := ex.transfer(caller, contract, value); err != nil {
 		return outcome{err: err}
 	}
-	code, hash, err := ex.host.Code(contract)
-	if err != nil {
-		return outcome{err: ex.internal("code", err)}
-	}
-	if code == nil {
-		return outcome{err: &ExecError{Kind: KindNoContract, Message: "no contract at " + contract.String()}}
-	}
-	m, xerr := ex.v.module(hash, code)
+	m, xerr := ex.contractModule(contract)
 	if xerr != nil {
 		return outcome{err: xerr}
 	}
@@ -103,8 +99,34 @@ func (ex *execution) callNoRollback(caller, contract types.Address, method strin
 		ex.v.release(m, inst)
 		return outcome{err: noMethod(method)}
 	}
-	f := &frame{mod: m, inst: inst, caller: caller, self: contract, value: *value, input: input, limit: gas}
+	f := &frame{mod: m, inst: inst, caller: caller, self: contract, value: *value, input: input, limit: gas, seq: ex.nextSeq()}
 	return ex.finish(f, ex.run(f, method, 0))
+}
+
+// contractModule returns the module of the contract at addr, reading
+// its code only if the module is not loaded yet and the Host cannot give
+// the code's hash alone.
+func (ex *execution) contractModule(addr types.Address) (*module, *ExecError) {
+	if ch, ok := ex.host.(CodeHasher); ok {
+		hash, err := ch.CodeHash(addr)
+		if err != nil {
+			return nil, ex.internal("code hash", err)
+		}
+		if hash.IsZero() {
+			return nil, &ExecError{Kind: KindNoContract, Message: "no contract at " + addr.String()}
+		}
+		if m, ok := ex.v.modules[hash]; ok {
+			return m, nil
+		}
+	}
+	code, hash, err := ex.host.Code(addr)
+	if err != nil {
+		return nil, ex.internal("code", err)
+	}
+	if code == nil {
+		return nil, &ExecError{Kind: KindNoContract, Message: "no contract at " + addr.String()}
+	}
+	return ex.v.module(hash, code)
 }
 
 // transfer moves value from one account to another before a call.
@@ -121,10 +143,20 @@ func (ex *execution) transfer(from, to types.Address, value *types.Amount) *Exec
 	return nil
 }
 
-// instance returns an idle instance of m, or a new one, started and
-// snapshotted. The start function runs with MaxGas, uncharged: it cannot
-// call the host, so it does at every instantiation what it did, and was
-// charged for, at deploy.
+// nextSeq numbers a call of the execution.
+func (ex *execution) nextSeq() uint64 {
+	n := ex.seq
+	ex.seq++
+	return n
+}
+
+// instance returns an idle instance of m, or a new one in the state of
+// m's snapshot. A module's first instance (in this process) runs the
+// start function and _initialize with MaxGas, uncharged, then gives the
+// snapshot: they cannot call the chain (ABI calls are refused, WASI
+// answers from the code alone), so they do at every instantiation what
+// they did, and were charged for, at deploy. Later instances are
+// restored from the snapshot instead of running them again.
 func (ex *execution) instance(m *module) (Instance, *ExecError) {
 	if n := len(m.idle); n > 0 {
 		inst := m.idle[n-1]
@@ -132,20 +164,35 @@ func (ex *execution) instance(m *module) (Instance, *ExecError) {
 		ex.v.stats.InstancesReused++
 		return inst, nil
 	}
-	inst, err := m.compiled.Instantiate()
-	if err != nil {
-		return nil, &ExecError{Kind: KindTrap, Message: "instantiation failed"}
+	useSnap := m.snap != nil && ex.v.reuse
+	inst, xerr := ex.v.newInstance(m, useSnap)
+	if xerr != nil || useSnap {
+		return inst, xerr
 	}
-	ex.v.stats.Instances++
-	if inst.HasFunc(startExport) {
-		f := &frame{mod: m, inst: inst, limit: MaxGas, start: true}
-		if out := ex.run(f, startExport, 0); out.err != nil {
-			inst.Close()
-			return nil, out.err
-		}
+	f := &frame{mod: m, inst: inst, limit: MaxGas}
+	if out := ex.initialize(f); out.err != nil {
+		inst.Close()
+		return nil, out.err
 	}
 	ex.v.snapshot(m, inst)
 	return inst, nil
+}
+
+// initialize runs the start function and then _initialize, if the module
+// exports them, in f, and returns their gas in all.
+func (ex *execution) initialize(f *frame) outcome {
+	f.start = true
+	defer func() { f.start, f.wasi = false, wasiState{} }()
+	var out outcome
+	for _, name := range []string{startExport, initializeExport} {
+		if !f.inst.HasFunc(name) {
+			continue
+		}
+		if out = ex.run(f, name, out.gas); out.err != nil {
+			return out
+		}
+	}
+	return out
 }
 
 // run calls export in f's instance with f.limit gas, used already spent,
@@ -158,6 +205,7 @@ func (ex *execution) run(f *frame, export string, used uint64) outcome {
 	if ex.stop.enter(f.inst) {
 		trap = f.inst.Call(export)
 		ex.stop.leave()
+		ex.flushOutput(f)
 	} else {
 		ex.setFatal(timeoutError())
 	}
@@ -184,7 +232,12 @@ func (ex *execution) run(f *frame, export string, used uint64) outcome {
 	if depth > ex.v.opts.Schedule.Instructions.MaxStackWeight {
 		return outcome{gas: gas, err: &ExecError{Kind: KindTrap, Message: TrapStackOverflow.String()}}
 	}
-	return outcome{gas: gas, err: trapError(trap)}
+	err := trapError(trap)
+	if f.wasi.fatal != "" {
+		// Go's runtime wrote why it gave up before trapping.
+		err.Message += " after " + f.wasi.fatal
+	}
+	return outcome{gas: gas, err: err}
 }
 
 // finish releases f's instance after a call: kept for reuse after a

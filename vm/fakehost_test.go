@@ -16,7 +16,8 @@ type fakeHost struct {
 	balances map[types.Address]types.Amount
 	code     map[types.Address][]byte
 	journal  []func()
-	failGet  error // returned by StorageGet when set
+	failGet  error                // returned by StorageGet when set
+	hashes   map[*byte]types.Hash // by the code's first byte
 }
 
 func newFakeHost() *fakeHost {
@@ -84,6 +85,24 @@ func (h *fakeHost) Code(addr types.Address) ([]byte, types.Hash, error) {
 		return nil, types.Hash{}, nil
 	}
 	return c, types.Hash(crypto.Sum256(c)), nil
+}
+
+// CodeHash makes fakeHost a CodeHasher; the hash of each code is
+// computed once.
+func (h *fakeHost) CodeHash(addr types.Address) (types.Hash, error) {
+	c, ok := h.code[addr]
+	if !ok {
+		return types.Hash{}, nil
+	}
+	if h.hashes == nil {
+		h.hashes = map[*byte]types.Hash{}
+	}
+	hash, ok := h.hashes[&c[0]]
+	if !ok {
+		hash = types.Hash(crypto.Sum256(c))
+		h.hashes[&c[0]] = hash
+	}
+	return hash, nil
 }
 
 func (h *fakeHost) SetCode(addr types.Address, code []byte) error {

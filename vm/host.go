@@ -10,8 +10,12 @@ import (
 // function once; which contract call it serves is the execution's
 // running frame, switched as calls nest and return.
 
-// abiModule is the import module of every host function.
-const abiModule = "env"
+// abiModule is the import module of the host functions of ABI v1;
+// wasiModule that of the WASI functions the VM answers (host_wasi.go).
+const (
+	abiModule  = "env"
+	wasiModule = "wasi_snapshot_preview1"
+)
 
 // hostFn is one host function of the ABI.
 type hostFn struct {
@@ -19,6 +23,21 @@ type hostFn struct {
 	params  []ValueType
 	results []ValueType
 	call    func(c *hostCall, a []uint64) (uint64, *ExecError)
+	module  string // abiModule unless set
+	// failed is what the function returns to the code when the call
+	// fails: the code traps at its next metered segment, until when a
+	// WASI function answers with an error number rather than success.
+	failed uint64
+}
+
+// envFn is a host function of ABI v1.
+func envFn(name string, params, results []ValueType, call func(*hostCall, []uint64) (uint64, *ExecError)) hostFn {
+	return hostFn{name: name, params: params, results: results, call: call, module: abiModule}
+}
+
+// hostTable is every function an instance can import: ABI v1, then WASI.
+func hostTable() []hostFn {
+	return append(abiV1(), wasiFuncs()...)
 }
 
 // Shorthands for the signatures below.
@@ -38,27 +57,27 @@ var (
 // abiV1 lists the host functions of ABI v1, in a fixed order.
 func abiV1() []hostFn {
 	return []hostFn{
-		{"input_size", none, i32, hostInputSize},
-		{"input_read", i32, none, hostInputRead},
-		{"return_data", i32s(2), none, hostReturnData},
-		{"revert", i32s(2), none, hostRevert},
-		{"storage_read", i32s(4), i32, hostStorageRead},
-		{"storage_write", i32s(4), none, hostStorageWrite},
-		{"storage_delete", i32s(2), none, hostStorageDelete},
-		{"caller", i32, none, hostCaller},
-		{"self_address", i32, none, hostSelfAddress},
-		{"value", i32, none, hostValue},
-		{"block_height", none, i64, hostBlockHeight},
-		{"block_time", none, i64, hostBlockTime},
-		{"balance", i32s(2), none, hostBalance},
-		{"transfer", i32s(2), i32, hostTransfer},
-		{"emit_event", i32s(4), none, hostEmitEvent},
-		{"call_contract", append(i32s(6), I64), i32, hostCallContract},
-		{"return_data_size", none, i32, hostReturnDataSize},
-		{"return_data_read", i32, none, hostReturnDataRead},
-		{"sha256", i32s(3), none, hostSha256},
-		{"debug_log", i32s(2), none, hostDebugLog},
-		{"gas_left", none, i64, hostGasLeft},
+		envFn("input_size", none, i32, hostInputSize),
+		envFn("input_read", i32, none, hostInputRead),
+		envFn("return_data", i32s(2), none, hostReturnData),
+		envFn("revert", i32s(2), none, hostRevert),
+		envFn("storage_read", i32s(4), i32, hostStorageRead),
+		envFn("storage_write", i32s(4), none, hostStorageWrite),
+		envFn("storage_delete", i32s(2), none, hostStorageDelete),
+		envFn("caller", i32, none, hostCaller),
+		envFn("self_address", i32, none, hostSelfAddress),
+		envFn("value", i32, none, hostValue),
+		envFn("block_height", none, i64, hostBlockHeight),
+		envFn("block_time", none, i64, hostBlockTime),
+		envFn("balance", i32s(2), none, hostBalance),
+		envFn("transfer", i32s(2), i32, hostTransfer),
+		envFn("emit_event", i32s(4), none, hostEmitEvent),
+		envFn("call_contract", append(i32s(6), I64), i32, hostCallContract),
+		envFn("return_data_size", none, i32, hostReturnDataSize),
+		envFn("return_data_read", i32, none, hostReturnDataRead),
+		envFn("sha256", i32s(3), none, hostSha256),
+		envFn("debug_log", i32s(2), none, hostDebugLog),
+		envFn("gas_left", none, i64, hostGasLeft),
 	}
 }
 
@@ -66,7 +85,7 @@ func abiV1() []hostFn {
 func hostFuncs(fns []hostFn) []HostFunc {
 	out := make([]HostFunc, len(fns))
 	for i, f := range fns {
-		out[i] = HostFunc{Module: abiModule, Name: f.name, Params: f.params, Results: f.results}
+		out[i] = HostFunc{Module: f.module, Name: f.name, Params: f.params, Results: f.results}
 	}
 	return out
 }
@@ -81,24 +100,26 @@ func (d dispatcher) HandleHostCall(index int, args []uint64) (result uint64) {
 	switch {
 	case ex.fatal != nil:
 		f.fail(ex.fatal)
-		return 0
+		return fn.failed
 	case f.err != nil: // the call failed: refuse until the code traps
-		return 0
-	case f.start:
-		f.fail(hostError(fn.name, "not allowed in the start function"))
-		return 0
+		return fn.failed
+	case f.start && fn.module == abiModule:
+		// The start function and _initialize run again, uncharged, each
+		// time the node makes an instance: they must not see the chain.
+		f.fail(hostError(fn.name, "not allowed in the start function or _initialize"))
+		return fn.failed
 	}
 	defer func() {
 		if p := recover(); p != nil { // a bug: never unwind through the engine
 			f.fail(ex.internal(fn.name, fmt.Errorf("panic: %v", p)))
-			result = 0
+			result = fn.failed
 		}
 	}()
 	c := hostCall{ex: ex, f: f, name: fn.name}
 	r, err := fn.call(&c, args)
 	if err != nil {
 		f.fail(err)
-		return 0
+		return fn.failed
 	}
 	return r
 }

@@ -12,7 +12,8 @@ type module struct {
 	key      string     // compiled-module cache key
 	compiled Module
 	reusable bool       // see prepared.reusable
-	snap     *Snapshot  // the state of every instance after start, taken once
+	image    *Snapshot  // the initial memory (data segments), if prepare took them out of the code
+	snap     *Snapshot  // the state of every instance after start and _initialize, taken once
 	idle     []Instance // instantiated, started, snapshotted, ready for a call
 }
 
@@ -33,6 +34,9 @@ func (v *VM) module(hash types.Hash, code []byte) (*module, *ExecError) {
 		return nil, &ExecError{Kind: KindInvalidCode, Message: "the engine rejected the module"}
 	}
 	m := &module{hash: hash, key: key, compiled: compiled, reusable: p.reusable}
+	if p.image != nil {
+		m.image = &Snapshot{Memory: p.image}
+	}
 	v.modules[hash] = m
 	return m, nil
 }
@@ -71,9 +75,10 @@ func (v *VM) release(m *module, inst Instance) {
 	inst.Close()
 }
 
-// snapshot takes the module's snapshot from a just-started instance, the
-// first time. The start function cannot call the host, so every instance
-// of a module is in this same state after it.
+// snapshot takes the module's snapshot from a just-initialised instance,
+// the first time. The start function and _initialize cannot call the
+// chain and see WASI's init environment, so every instance of a module
+// is in this same state after them.
 func (v *VM) snapshot(m *module, inst Instance) {
 	if m.snap == nil && v.reuse && m.reusable {
 		m.snap = inst.Snapshot()

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/noded/noded/crypto"
@@ -41,7 +42,7 @@ func New(engine Engine, opts Options) (*VM, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	v := &VM{engine: engine, opts: opts, abi: abiV1(), modules: map[types.Hash]*module{}, reuse: true}
+	v := &VM{engine: engine, opts: opts, abi: hostTable(), modules: map[types.Hash]*module{}, reuse: true}
 	if err := engine.Bind(hostFuncs(v.abi), dispatcher{v}); err != nil {
 		return nil, err
 	}
@@ -125,27 +126,44 @@ func (ex *execution) deploy(deployer, addr types.Address, code, initInput []byte
 	if err := ex.host.SetCode(addr, code); err != nil {
 		return outcome{err: ex.internal("set code", err)}
 	}
-	// A fresh instance, so that the start function's gas is charged on
-	// every deploy alike.
-	inst, err := m.compiled.Instantiate()
-	if err != nil {
-		return outcome{err: &ExecError{Kind: KindTrap, Message: "instantiation failed"}}
+	// A fresh instance, so that the start function and _initialize are
+	// charged on every deploy alike.
+	inst, xerr := ex.v.newInstance(m, false)
+	if xerr != nil {
+		return outcome{err: xerr}
 	}
-	ex.v.stats.Instances++
 	f := &frame{mod: m, inst: inst, caller: deployer, self: addr, value: *value, input: initInput, limit: gas}
-	var out outcome
-	if inst.HasFunc(startExport) {
-		f.start = true
-		if out = ex.run(f, startExport, 0); out.err != nil {
-			return ex.finish(f, out)
-		}
-		f.start = false
+	out := ex.initialize(f)
+	if out.err != nil {
+		return ex.finish(f, out)
 	}
 	ex.v.snapshot(m, inst)
 	if inst.HasFunc(initExport) {
+		f.seq = ex.nextSeq()
 		out = ex.run(f, initExport, out.gas)
 	}
 	return ex.finish(f, out)
+}
+
+// newInstance instantiates m and sets its memory: from m's snapshot if
+// fromSnapshot, else from its initial image (the data segments, which
+// prepare took out of the compiled code). A failure is node-local.
+func (v *VM) newInstance(m *module, fromSnapshot bool) (Instance, *ExecError) {
+	inst, err := m.compiled.Instantiate()
+	if err != nil {
+		return nil, &ExecError{Kind: KindInternal, Message: "instantiation failed: " + err.Error(), cause: err}
+	}
+	v.stats.Instances++
+	s := m.image
+	if fromSnapshot {
+		s = m.snap
+	}
+	if s != nil && !inst.Restore(s) {
+		inst.Close()
+		err := errors.New("vm: could not set a new instance's memory")
+		return nil, &ExecError{Kind: KindInternal, Message: err.Error(), cause: err}
+	}
+	return inst, nil
 }
 
 // result is the Result of an execution whose outermost call ended with
@@ -178,6 +196,11 @@ func (v *VM) Close() error {
 		}
 		m.idle = nil
 		m.compiled.Close()
+		for _, s := range []*Snapshot{m.snap, m.image} {
+			if s != nil {
+				s.Release()
+			}
+		}
 	}
 	v.modules = nil
 	return v.engine.Close()

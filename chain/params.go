@@ -14,15 +14,20 @@ const (
 	MaxTxGas uint64 = 10_000_000
 	// TxBaseGas is charged for every transaction.
 	TxBaseGas uint64 = 1_000
-	// TxByteGas is charged per byte of code and input.
+	// TxByteGas is charged per byte of input and method name.
 	TxByteGas uint64 = 4
+	// TxCodeByteGas is charged per byte of a deploy's code. It is below
+	// TxByteGas so that a contract built by the standard Go toolchain
+	// (2-3 MB) can be deployed within MaxTxGas: the VM charges as much
+	// again (vm.Schedule.DeployPerByte) plus Go's _initialize (~1 M).
+	TxCodeByteGas uint64 = 1
 	// DefaultBlockGasLimit allows ~100,000 transfers a block.
 	DefaultBlockGasLimit uint64 = 100_000_000
 )
 
 // IntrinsicGas is what a transaction costs before any execution.
 func IntrinsicGas(tx *types.Tx) uint64 {
-	return TxBaseGas + TxByteGas*uint64(len(tx.Code)+len(tx.Input)+len(tx.Method))
+	return TxBaseGas + TxCodeByteGas*uint64(len(tx.Code)) + TxByteGas*uint64(len(tx.Input)+len(tx.Method))
 }
 
 // Config holds the rules of one chain, fixed at genesis.

@@ -28,6 +28,9 @@ func (db *DB) CommitBlock(blk *types.Block, res *chain.BlockResult) error {
 	if head == nil {
 		return ErrNotInitialized
 	}
+	if err := db.checkNotRestoring(); err != nil {
+		return err
+	}
 	h := &blk.Header
 	if h.Height != head.header.Height+1 || h.Parent != head.hash {
 		return fmt.Errorf("store: %w: block %d on %s, head is %d %s", ErrNotHeadChild, h.Height, h.Parent, head.header.Height, head.hash)

@@ -43,6 +43,10 @@ type DB struct {
 	// corrupt is the first data corruption pebble reported, found by a
 	// read or a background compaction; once set, writes are refused.
 	corrupt atomic.Pointer[error]
+
+	// restoring is the snapshot restore in progress, nil if none (see
+	// snapshot_restore.go).
+	restoring atomic.Pointer[RestoreState]
 }
 
 type headState struct {
@@ -166,7 +170,7 @@ func (db *DB) load() error {
 	}
 	db.head.Store(hs)
 	db.undoFloor = floor
-	return nil
+	return db.loadRestore()
 }
 
 // readHead reads and checks the head pointer, its header and the undo

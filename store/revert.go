@@ -32,6 +32,9 @@ func (db *DB) RevertHead() (types.Header, error) {
 	if head == nil {
 		return types.Header{}, ErrNotInitialized
 	}
+	if err := db.checkNotRestoring(); err != nil {
+		return types.Header{}, err
+	}
 	height := head.header.Height
 	if height == 0 {
 		return types.Header{}, fmt.Errorf("store: %w: the head is the genesis", ErrNoUndo)

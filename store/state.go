@@ -21,6 +21,9 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer db.leave()
+	if err := db.checkNotRestoring(); err != nil {
+		return nil, err
+	}
 	return getState(db.pdb, key)
 }
 
@@ -63,6 +66,9 @@ func (db *DB) LoadRoot() (*chain.Root, error) {
 		return nil, err
 	}
 	defer db.leave()
+	if err := db.checkNotRestoring(); err != nil {
+		return nil, err
+	}
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
 	head, _, err := readHead(snap)
@@ -209,6 +215,9 @@ func (db *DB) IterateState(from, to uint16, fn func(key, value []byte) error) er
 		return err
 	}
 	defer db.leave()
+	if err := db.checkNotRestoring(); err != nil {
+		return err
+	}
 	return iterateState(db.pdb, from, to, nil, fn)
 }
 

@@ -43,6 +43,9 @@ func (db *DB) stateView(height uint64, atHead bool) (*StateView, error) {
 		return nil, err
 	}
 	defer db.leave()
+	if err := db.checkNotRestoring(); err != nil {
+		return nil, err
+	}
 	snap := db.pdb.NewSnapshot()
 	v, err := newStateView(db, snap, height, atHead)
 	if err != nil {

@@ -86,7 +86,9 @@ func decodeRestoreState(b []byte) (*RestoreState, error) {
 	return r, nil
 }
 
-func restoreChunkKey(i int) []byte { return binary.BigEndian.AppendUint16(append([]byte(nil), keyRestoreChunk...), uint16(i)) }
+func restoreChunkKey(i int) []byte {
+	return binary.BigEndian.AppendUint16(append([]byte(nil), keyRestoreChunk...), uint16(i))
+}
 
 // restoreChunkEnd is the end of the done marks' key range.
 func restoreChunkEnd() []byte {

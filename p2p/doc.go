@@ -13,6 +13,7 @@
 //	h.PublishTxs(ctx, txs)          // transactions accepted over RPC, batched
 //	h.BestPeers()                   // who is ahead; the Handler also hears every PeerStatus
 //	h.RequestBlocks(ctx, p, a, b)   // sync
+//	h.SnapshotOffers(ctx, p)        // snapshot sync: offers, then SnapshotManifest and SnapshotChunk
 //	h.Penalize(p, reason)           // a peer's block failed full validation
 //
 // # Topics
@@ -99,6 +100,22 @@
 // progress; it starts at from and may stop early. Ranges with from > to or
 // longer than 64 are refused; RequestBlocks shortens long ones itself. At
 // most 8 requests are served at once; the exchange has a 30 s deadline.
+//
+// # Snapshots
+//
+// Protocol /noded/<chain-id>/snap/1, served only if the Handler is also a
+// SnapshotHandler. The dialler writes one request and closes its side:
+// a kind byte, then for a manifest height u64 | manifest hash [32], for a
+// chunk height u64 | manifest hash [32] | index u32 (a list has no more).
+// The answer is a code byte as for block ranges; for OK, a list is a count
+// u8 (at most MaxSnapshotOffers, 16) and that many offers (height u64 |
+// block hash | manifest hash | chunks u32 | size u64), and a manifest or a
+// chunk is a length u32 and the bytes. A manifest is at most 256 KiB; a
+// chunk is read only if its length is the size its manifest gives (at most
+// 32 MiB), so a peer cannot make a client read more than it expects. At
+// most 8 requests are served at once (others get "busy"); lists and
+// manifests have a 10 s deadline, chunks a minute. The host moves bytes:
+// the node verifies manifests and chunks, and Penalizes peers that lie.
 //
 // # Discovery and connections
 //

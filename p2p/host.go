@@ -54,6 +54,9 @@ type Host struct {
 
 	syncServes chan struct{} // semaphore of block range requests served
 
+	protoSnap protocol.ID
+	snap      *snapServer // nil unless the Handler serves snapshots (snapshot.go)
+
 	ran   atomic.Bool
 	ready chan struct{} // closed once Run has set up gossip (g is set)
 	done  chan struct{} // closed when Run begins to stop
@@ -137,6 +140,7 @@ func New(cfg Config, handler Handler) (*Host, error) {
 	}
 	lh.SetStreamHandler(h.protoPing, h.servePing)
 	lh.SetStreamHandler(h.protoBlocks, h.serveBlocks)
+	h.startSnapshots(handler)
 	log.Info("p2p host", "id", lh.ID(), "addrs", h.Addrs())
 	return h, nil
 }
@@ -213,6 +217,7 @@ func (h *Host) shutdown(cancel context.CancelFunc, wg *sync.WaitGroup, closers [
 	}
 	h.host.RemoveStreamHandler(h.protoPing)
 	h.host.RemoveStreamHandler(h.protoBlocks)
+	h.host.RemoveStreamHandler(h.protoSnap)
 	if err := h.host.Close(); err != nil {
 		h.log.Warn("closing p2p host", "err", err)
 	}

@@ -85,7 +85,9 @@ const (
 )
 
 // snapshotProtocol returns the protocol id for the chain.
-func snapshotProtocol(chainID string) protocol.ID { return protocol.ID("/noded/" + chainID + "/snap/1") }
+func snapshotProtocol(chainID string) protocol.ID {
+	return protocol.ID("/noded/" + chainID + "/snap/1")
+}
 
 // startSnapshots makes the host serve the snapshot protocol if handler
 // serves snapshots.

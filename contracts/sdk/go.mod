@@ -1,0 +1,3 @@
+module github.com/noded/noded/contracts/sdk
+
+go 1.24

@@ -42,13 +42,11 @@ never seen shows a zero balance.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			a, err := n.Account(ctx, addr, at)
 			if err != nil {
 				return n.explain(err)

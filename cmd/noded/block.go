@@ -49,13 +49,11 @@ hashes of its transactions, or the transactions themselves with --full.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			var b *rpc.RPCBlock
 			if byHash {
 				b, err = n.BlockByHash(ctx, hash, full)

@@ -255,6 +255,17 @@ func oneLine(s string) string {
 }
 
 // commandContext is the command's context, cancelled by Ctrl-C.
+// connect dials the node at --rpc under a context that Ctrl-C cancels;
+// done closes the connection and releases the context.
+func connect(cmd *cobra.Command) (ctx context.Context, n *nodeConn, done func(), err error) {
+	ctx, stop := commandContext(cmd)
+	if n, err = dialNode(ctx); err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return ctx, n, func() { n.Close(); stop() }, nil
+}
+
 func commandContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	ctx := cmd.Context()
 	if ctx == nil {

@@ -85,13 +85,11 @@ address), --block runs it against the state after an earlier block.`,
 				hg := hexutil.Uint64(g)
 				ca.Gas = &hg
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			r, err := n.ContractCall(ctx, ca, at)
 			if err != nil {
 				return refused(n, "the node refused the query", err)
@@ -150,13 +148,11 @@ file with --out. Exits non-zero if there is no contract at ADDR.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			code, err := n.Code(ctx, addr, at)
 			if err != nil {
 				return refused(n, "reading the code", err)
@@ -230,13 +226,11 @@ or give it as text with --key-string. A key without a value prints
 			if err != nil {
 				return err
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			v, err := n.Storage(ctx, addr, key, at)
 			if err != nil {
 				return refused(n, "reading the storage", err)

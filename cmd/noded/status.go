@@ -23,13 +23,11 @@ syncing, whether it is a validator, and its contract engine.`,
   noded --rpc http://10.0.0.5:8545 status --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			st, err := n.NodeStatus(ctx)
 			if err != nil {
 				return n.explain(err)

@@ -222,13 +222,11 @@ func signOffline(cmd *cobra.Command, f *transferFlags) error {
 }
 
 func sendTransfer(cmd *cobra.Command, f *transferFlags) error {
-	ctx, stop := commandContext(cmd)
-	defer stop()
-	n, err := dialNode(ctx)
+	ctx, n, done, err := connect(cmd)
 	if err != nil {
 		return err
 	}
-	defer n.Close()
+	defer done()
 	tx, err := buildTransfer(ctx, f, n)
 	if err != nil {
 		return err
@@ -267,13 +265,11 @@ Prints the hash and what the mempool did with it; with --wait, the receipt.`,
 			if err != nil {
 				return fmt.Errorf("the transaction must be 0x-hex: %v", err)
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			res, err := n.SendRawTx(ctx, raw)
 			tx, _ := types.DecodeTx(raw) // only to show sender and nonce; the node judges
 			return finishSend(cmd, ctx, n, tx, res, err, wait, timeout, asJSON)
@@ -371,13 +367,11 @@ hash. Fails if the node does not know it.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			tx, err := n.Tx(ctx, hash)
 			if err != nil {
 				return n.explain(err)
@@ -409,13 +403,11 @@ the transaction is unknown or still pending.`,
 			if err != nil {
 				return err
 			}
-			ctx, stop := commandContext(cmd)
-			defer stop()
-			n, err := dialNode(ctx)
+			ctx, n, done, err := connect(cmd)
 			if err != nil {
 				return err
 			}
-			defer n.Close()
+			defer done()
 			r, err := n.Receipt(ctx, hash)
 			if errors.Is(err, client.ErrNotFound) {
 				return fmt.Errorf("no receipt for %s: the transaction is unknown or not yet in a block", hash)

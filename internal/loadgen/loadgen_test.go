@@ -1,0 +1,407 @@
+package loadgen
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/noded/noded/client"
+	counter "github.com/noded/noded/contracts/examples/counter-wat"
+	"github.com/noded/noded/node"
+	"github.com/noded/noded/p2p"
+	"github.com/noded/noded/rpc"
+	"github.com/noded/noded/types"
+)
+
+// startDev runs a dev node in this process until the test ends and
+// returns its RPC URL.
+func startDev(t *testing.T) string {
+	t.Helper()
+	return startNode(t, node.Config{Home: t.TempDir(), Dev: true})
+}
+
+func startNode(t *testing.T, cfg node.Config) string {
+	t.Helper()
+	cfg.RPCAddr = "127.0.0.1:0"
+	n, err := node.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("node: %v", err)
+		}
+	})
+	return "http://" + n.RPCAddr()
+}
+
+// checkReport checks what every report must satisfy.
+func checkReport(t *testing.T, r *Report) {
+	t.Helper()
+	var rejected int64
+	for _, n := range r.RejectedByReason {
+		rejected += n
+	}
+	var accepted int64
+	for _, n := range r.AcceptedByStatus {
+		accepted += n
+	}
+	switch {
+	case r.Submitted == 0:
+		t.Error("nothing submitted")
+	case r.Submitted != r.Accepted+r.Rejected:
+		t.Errorf("submitted %d != accepted %d + rejected %d", r.Submitted, r.Accepted, r.Rejected)
+	case rejected != r.Rejected || accepted != r.Accepted:
+		t.Errorf("by reason %v, by status %v do not add up to %d rejected, %d accepted", r.RejectedByReason, r.AcceptedByStatus, r.Rejected, r.Accepted)
+	case r.Included > r.Accepted:
+		t.Errorf("included %d > accepted %d", r.Included, r.Accepted)
+	case r.NotIncluded != r.Accepted-r.Included:
+		t.Errorf("not included %d, want %d", r.NotIncluded, r.Accepted-r.Included)
+	case r.Confirmation.Count != int(r.Included):
+		t.Errorf("%d latency samples for %d included", r.Confirmation.Count, r.Included)
+	case r.Included > 0 && !(r.Confirmation.P50 <= r.Confirmation.P90 && r.Confirmation.P90 <= r.Confirmation.P99 &&
+		r.Confirmation.P99 <= r.Confirmation.Max && r.Confirmation.P50 > 0):
+		t.Errorf("latency percentiles out of order: %+v", r.Confirmation)
+	case r.Included > 0 && (r.IncludedTPS <= 0 || r.Blocks.Count == 0):
+		t.Errorf("included %d at %g/s in %d blocks", r.Included, r.IncludedTPS, r.Blocks.Count)
+	}
+	var tl [4]int64
+	for _, s := range r.Timeline {
+		tl[0] += s.Submitted
+		tl[3] += s.Included
+	}
+	if tl[0] > r.Submitted || tl[3] > r.Included {
+		t.Errorf("timeline sums %v exceed the totals", tl)
+	}
+	for _, m := range r.Memory {
+		if !m.Available || m.IdleBytes == 0 || m.PeakBytes < m.IdleBytes && m.PeakBytes < m.AfterBytes || m.AfterBytes == 0 {
+			t.Errorf("memory of %s: %+v", m.URL, m)
+		}
+	}
+	if r.HeadsBy != "websocket" {
+		t.Errorf("heads followed by %s", r.HeadsBy)
+	}
+}
+
+func TestTransferRateDev(t *testing.T) {
+	url := startDev(t)
+	var progress, log bytes.Buffer
+	rep, err := Run(context.Background(), Config{
+		URLs: []string{url}, Funder: node.DevKey(0), Accounts: 20, Rate: 400, Duration: 1500 * time.Millisecond,
+		Drain: 10 * time.Second, Progress: &progress, Log: &log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if rep.Rejected != 0 || rep.Included != rep.Accepted || rep.Mode != "rate" || rep.SendLag == nil {
+		t.Errorf("report: %+v", rep)
+	}
+	// 600 due in 1.5 s: allow for a slow, shared machine.
+	if rep.Submitted+rep.Behind < 590 || rep.Submitted > 602 {
+		t.Errorf("submitted %d, behind %d; want about 600 in all", rep.Submitted, rep.Behind)
+	}
+	if rep.Setup.FundedAccounts != 20 || rep.Setup.FundingBlocks < 1 || rep.Setup.Presigned < 600 {
+		t.Errorf("setup: %+v", rep.Setup)
+	}
+	if !strings.Contains(progress.String(), "[send ") || !strings.Contains(log.String(), "funding 20 accounts") {
+		t.Errorf("progress %q, log %q", progress.String(), log.String())
+	}
+
+	// The JSON report has the fields the docs name.
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"kind", "urls", "submitted", "accepted", "rejected", "rejected_by_reason", "included",
+		"included_tps", "submit_tps", "confirmation_ms", "memory", "timeline", "setup", "blocks", "behind"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON report has no %q", k)
+		}
+	}
+	conf := m["confirmation_ms"].(map[string]any)
+	for _, k := range []string{"p50", "p90", "p99", "max"} {
+		if _, ok := conf[k]; !ok {
+			t.Errorf("confirmation_ms has no %q", k)
+		}
+	}
+	mem := m["memory"].([]any)[0].(map[string]any)
+	for _, k := range []string{"idle_rss_bytes", "peak_rss_bytes", "after_rss_bytes"} {
+		if v, _ := mem[k].(float64); v <= 0 {
+			t.Errorf("memory %q = %v", k, mem[k])
+		}
+	}
+	var text bytes.Buffer
+	rep.WriteText(&text)
+	for _, s := range []string{"submitted:", "confirmation:  p50", "memory (RSS):", "included:"} {
+		if !strings.Contains(text.String(), s) {
+			t.Errorf("text report has no %q:\n%s", s, text.String())
+		}
+	}
+}
+
+// TestCounterMaxBatched runs counter calls as fast as the node takes
+// them, in JSON-RPC batches: the counter's final value is the number of
+// calls included.
+func TestCounterMaxBatched(t *testing.T) {
+	url := startDev(t)
+	rep, err := Run(context.Background(), Config{
+		URLs: []string{url}, Funder: node.DevKey(1), Accounts: 8, Max: true, Duration: time.Second,
+		Kind: KindCounter, Batch: 20, Workers: 4, Drain: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if rep.Included != rep.Accepted || rep.Setup.Contract == "" || rep.Mode != "max" || rep.SendLag != nil {
+		t.Fatalf("report: %+v", rep)
+	}
+	ctx := context.Background()
+	c, err := client.Dial(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	addr, _ := types.ParseAddress(rep.Setup.Contract)
+	v, err := c.Storage(ctx, addr, []byte(counter.StorageKey), rpc.LatestBlock)
+	if err != nil || len(v) != 8 {
+		t.Fatalf("count: %x %v", v, err)
+	}
+	if got := binary.LittleEndian.Uint64(v); got != uint64(rep.Included) {
+		t.Errorf("counter at %d, %d increments included", got, rep.Included)
+	}
+}
+
+// TestRejectionsCounted sends with a window beyond the node's per-sender
+// limit (one account, no blocks): the refusals are counted by reason and
+// resent, and the totals still add up.
+func TestRejectionsCounted(t *testing.T) {
+	url := startNode(t, node.Config{Home: t.TempDir(), Dev: true, MempoolSize: 50})
+	rep, err := Run(context.Background(), Config{
+		URLs: []string{url}, Funder: node.DevKey(0), Accounts: 2, Max: true, Duration: 500 * time.Millisecond,
+		Batch: 40, Workers: 1, Window: 100_000, Drain: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if rep.Rejected == 0 || rep.RejectedByReason["mempool_full"] == 0 && rep.RejectedByReason["sender_full"] == 0 {
+		t.Errorf("rejected %d %v: want mempool_full refusals", rep.Rejected, rep.RejectedByReason)
+	}
+	if rep.Included == 0 || rep.RetiredAccounts != 0 {
+		t.Errorf("included %d, retired %d", rep.Included, rep.RetiredAccounts)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	key := node.DevKey(0)
+	ok := Config{URLs: []string{"127.0.0.1:1"}, Funder: key, Rate: 10}
+	for _, tc := range []struct {
+		name string
+		mod  func(*Config)
+		want string
+	}{
+		{"no url", func(c *Config) { c.URLs = nil }, "no node URL"},
+		{"bad scheme", func(c *Config) { c.URLs = []string{"ftp://x:1"} }, "scheme"},
+		{"no key", func(c *Config) { c.Funder = Config{}.Funder }, "no funding key"},
+		{"rate and max", func(c *Config) { c.Max = true }, "not both"},
+		{"no rate", func(c *Config) { c.Rate = 0 }, "rate above 0"},
+		{"negative rate", func(c *Config) { c.Rate = -5 }, "rate above 0"},
+		{"accounts", func(c *Config) { c.Accounts = MaxAccounts + 1 }, "accounts must be"},
+		{"batch", func(c *Config) { c.Batch = MaxBatch + 1 }, "batch must be"},
+		{"kind", func(c *Config) { c.Kind = "nft" }, "unknown kind"},
+		{"token without contract", func(c *Config) { c.Kind = KindToken }, "token contract"},
+	} {
+		c := ok
+		tc.mod(&c)
+		_, err := Run(context.Background(), c)
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	// A node that is not there is a clear error, not a run.
+	_, err := Run(context.Background(), ok)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the node at http://127.0.0.1:1") {
+		t.Errorf("no node: %v", err)
+	}
+}
+
+func TestFunderTooPoor(t *testing.T) {
+	url := startDev(t)
+	poor := deriveKey("poor", 0)
+	_, err := Run(context.Background(), Config{URLs: []string{url}, Funder: poor, Rate: 10, Duration: time.Second})
+	if err == nil || !strings.Contains(err.Error(), "holds 0") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMatchResponses(t *testing.T) {
+	rs, err := matchResponses([]byte(`[{"jsonrpc":"2.0","id":1,"result":{"status":"accepted"}},
+		{"jsonrpc":"2.0","id":0,"error":{"code":-32016,"message":"pool full","data":{"reason":"mempool_full"}}}]`), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := outcomeOf(&rs[0]); o.reason != "mempool_full" || o.status != "" {
+		t.Errorf("call 0: %+v", o)
+	}
+	if o := outcomeOf(&rs[1]); o.status != "accepted" {
+		t.Errorf("call 1: %+v", o)
+	}
+	// One error for a whole batch answers every call.
+	rs, err = matchResponses([]byte(`{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch too large"}}`), 3)
+	if err != nil || len(rs) != 3 || rs[2].Error.reason() != "invalid_request" {
+		t.Errorf("%+v %v", rs, err)
+	}
+	for _, bad := range []string{`[{"id":0,"result":1}]`, `[{"id":0},{"id":0}]`, `<html>`, `[{"id":7}]`} {
+		if _, err := matchResponses([]byte(bad), 2); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+	// Codes without data still get their reason.
+	if r := (&rpcError{Code: rpc.CodeNonceTooLow}).reason(); r != "nonce_too_low" {
+		t.Errorf("reason %q", r)
+	}
+}
+
+func TestParseMetrics(t *testing.T) {
+	in := `# HELP process_resident_memory_bytes Resident memory size in bytes.
+# TYPE process_resident_memory_bytes gauge
+process_resident_memory_bytes 1.2345678e+08
+process_resident_memory_bytes_other 5
+noded_mempool_txs 42
+`
+	rss, pool, ok := parseMetrics(strings.NewReader(in))
+	if !ok || rss != 123456780 || pool != 42 {
+		t.Errorf("got %v %v %v", rss, pool, ok)
+	}
+	if _, _, ok := parseMetrics(strings.NewReader("go_goroutines 5\n")); ok {
+		t.Error("found memory in metrics without it")
+	}
+}
+
+func TestPercentiles(t *testing.T) {
+	var d []time.Duration
+	for i := 100; i >= 1; i-- {
+		d = append(d, time.Duration(i)*time.Millisecond)
+	}
+	p := percentiles(d)
+	if p.Count != 100 || p.P50 != 50 || p.P90 != 90 || p.P99 != 99 || p.Max != 100 || p.Mean != 50.5 {
+		t.Errorf("%+v", p)
+	}
+	if p := percentiles(nil); p.Count != 0 {
+		t.Errorf("%+v", p)
+	}
+}
+
+func TestAccountRetry(t *testing.T) {
+	a := &account{}
+	for range 5 {
+		a.take()
+	}
+	a.giveBack(3)
+	a.giveBack(1)
+	var got []uint64
+	for range 4 {
+		n, _ := a.take()
+		got = append(got, n)
+	}
+	if fmt.Sprint(got) != "[1 3 5 6]" {
+		t.Errorf("nonces %v", got)
+	}
+}
+
+// TestDevnet runs the load against a 2-node devnet, sending to both nodes.
+func TestDevnet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("multi-node network test")
+	}
+	dir := t.TempDir()
+	const n = 2
+	if _, err := node.InitDevnet(dir, node.DevnetOptions{Nodes: n, BlockTime: 200 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	ports := make([]int, n)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+	}
+	var urls []string
+	for i := range n {
+		home := node.NodeHome(dir, i)
+		fc, err := node.LoadFileConfig(home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", ports[i])}
+		fc.P2P.Bootstrap = nil
+		for j := range n {
+			if j != i {
+				id, err := p2p.IdentityFromKeyFile(filepath.Join(node.NodeHome(dir, j), "p2p_key"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				fc.P2P.Bootstrap = append(fc.P2P.Bootstrap, fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", ports[j], id))
+			}
+		}
+		var cfg node.Config
+		if err := fc.Apply(&cfg); err != nil {
+			t.Fatal(err)
+		}
+		cfg.Home = home
+		urls = append(urls, startNode(t, cfg))
+	}
+	// Wait until the nodes see each other.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, u := range urls {
+		c, err := client.Dial(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for {
+			ps, err := c.Peers(ctx)
+			if err == nil && len(ps) > 0 {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("%s has no peers: %v", u, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		c.Close()
+	}
+	rep, err := Run(context.Background(), Config{
+		URLs: urls, Funder: node.DevKey(0), Accounts: 8, Rate: 200, Duration: 1500 * time.Millisecond,
+		Batch: 5, Drain: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if len(rep.Memory) != n || rep.Included != rep.Accepted || rep.Rejected != 0 {
+		t.Errorf("report: %+v", rep)
+	}
+}

@@ -155,6 +155,10 @@ func labelKey(label string) crypto.PrivateKey {
 	return k
 }
 
+// AccountAddress returns the address of a named account of every
+// harness chain ("alice", "dev0", ...).
+func AccountAddress(name string) types.Address { return types.AddressOf(accountKey(name).Public()) }
+
 // Addr returns the address of a named account.
 func (c *Chain) Addr(name string) types.Address {
 	c.t.Helper()

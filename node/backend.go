@@ -53,6 +53,7 @@ func (b backend) NodeStatus() rpc.NodeStatus {
 			st.SyncTarget = max(st.SyncTarget, p.Status.Height)
 		}
 	}
+	st.SnapshotSync = b.n.snapSync.status()
 	return st
 }
 

@@ -49,6 +49,15 @@ type Config struct {
 	Workers int
 	// Pprof serves Go's profiler under /debug/pprof/ on the RPC port.
 	Pprof bool
+	// SnapshotInterval: the node takes a state snapshot every this many
+	// blocks and serves it to peers (see snapshot.go). Default 100.
+	SnapshotInterval uint64
+	// SnapshotKeep is how many snapshots the node keeps. Default 3.
+	SnapshotKeep int
+	// Sync is how a network node with no blocks beyond the genesis catches
+	// up: SyncAuto (default), SyncSnapshot or SyncBlock (see
+	// snapshot_sync.go).
+	Sync SyncMode
 	// Logger receives the node's logs. Default: discard.
 	Logger *slog.Logger
 }
@@ -85,6 +94,15 @@ func (c *Config) ensureDefaults(cpus int) {
 	if c.Workers == 0 {
 		c.Workers = cpus
 	}
+	if c.SnapshotInterval == 0 {
+		c.SnapshotInterval = DefaultSnapshotInterval
+	}
+	if c.SnapshotKeep == 0 {
+		c.SnapshotKeep = DefaultSnapshotKeep
+	}
+	if c.Sync == "" {
+		c.Sync = SyncAuto
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -100,7 +118,7 @@ func (c *Config) validate() error {
 	if c.DevAccounts < 0 || c.DevAccounts > 1000 {
 		return fmt.Errorf("node: dev accounts must be 0-1000, got %d", c.DevAccounts)
 	}
-	return nil
+	return c.validateSnapshots()
 }
 
 func (c *Config) dataDir() string     { return filepath.Join(c.Home, "data") }

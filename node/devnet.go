@@ -24,6 +24,9 @@ type DevnetOptions struct {
 	P2PPort     int           // first node's p2p port; node i gets P2PPort+i. Default 26656.
 	DevAccounts int           // prefunded well-known accounts dev0... Default 4.
 	Now         time.Time     // genesis time. Default: now.
+	// SnapshotInterval: every node takes a state snapshot every this many
+	// blocks. Default DefaultSnapshotInterval (100).
+	SnapshotInterval uint64
 }
 
 // DevnetNode describes one created node.
@@ -104,7 +107,8 @@ func InitDevnet(dir string, o DevnetOptions) ([]DevnetNode, error) {
 		if err := writeFileAtomic(filepath.Join(nd.Home, "genesis.json"), gj, 0o644); err != nil {
 			return nil, err
 		}
-		fc := FileConfig{RPCAddr: nd.RPC, P2P: FileP2PConfig{Listen: p2p.LocalListenAddrs(o.P2PPort + i)}}
+		fc := FileConfig{RPCAddr: nd.RPC, P2P: FileP2PConfig{Listen: p2p.LocalListenAddrs(o.P2PPort + i)},
+			SnapshotInterval: o.SnapshotInterval}
 		for j, other := range nodes {
 			if j != i {
 				fc.P2P.Bootstrap = append(fc.P2P.Bootstrap, other.P2P[0]) // TCP
@@ -139,6 +143,9 @@ func (o *DevnetOptions) ensureDefaults() {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
+	if o.SnapshotInterval == 0 {
+		o.SnapshotInterval = DefaultSnapshotInterval
+	}
 }
 
 // AddDevnetNode writes the home of one more node, a follower without a
@@ -166,11 +173,13 @@ func AddDevnetNode(dir string) (DevnetNode, error) {
 	}
 	var bootstrap []string
 	maxRPC, maxP2P := 0, 0
+	var interval uint64
 	for _, h := range homes {
 		fc, err := LoadFileConfig(h)
 		if err != nil {
 			return DevnetNode{}, err
 		}
+		interval = max(interval, fc.SnapshotInterval)
 		id, err := p2p.IdentityFromKeyFile(filepath.Join(h, "p2p_key"))
 		if err != nil {
 			return DevnetNode{}, err
@@ -204,7 +213,7 @@ func AddDevnetNode(dir string) (DevnetNode, error) {
 	for _, a := range listen {
 		nd.P2P = append(nd.P2P, a+"/p2p/"+id.String())
 	}
-	fc := FileConfig{RPCAddr: nd.RPC, P2P: FileP2PConfig{Listen: listen, Bootstrap: bootstrap}}
+	fc := FileConfig{RPCAddr: nd.RPC, P2P: FileP2PConfig{Listen: listen, Bootstrap: bootstrap}, SnapshotInterval: interval}
 	return nd, fc.Save(home)
 }
 

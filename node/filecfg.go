@@ -22,6 +22,9 @@ type FileConfig struct {
 	LogLevel    string        `json:"log_level,omitempty"`
 	// ContractTimeout is a Go duration ("5s"); empty means the default.
 	ContractTimeout string `json:"contract_timeout,omitempty"`
+	// SnapshotInterval: a state snapshot every this many blocks; 0 means
+	// the default (Config.SnapshotInterval).
+	SnapshotInterval uint64 `json:"snapshot_interval,omitempty"`
 }
 
 // FileP2PConfig is the network part of config.json.
@@ -68,6 +71,7 @@ func (fc *FileConfig) Apply(cfg *Config) error {
 	cfg.MinGasPrice = fc.MinGasPrice
 	cfg.MempoolSize = fc.MempoolSize
 	cfg.P2P = p2p.Config{ListenAddrs: fc.P2P.Listen, Bootstrap: fc.P2P.Bootstrap, MDNS: fc.P2P.MDNS}
+	cfg.SnapshotInterval = fc.SnapshotInterval
 	if fc.ContractTimeout != "" {
 		d, err := time.ParseDuration(fc.ContractTimeout)
 		if err != nil {

@@ -25,6 +25,11 @@ func (n *Node) openNetwork() error {
 	// block the store can still revert to.
 	head := n.head
 	anchor := head.Height - min(head.Height, reorgDepth-1)
+	if base, err := n.db.HistoryBase(); err != nil {
+		return err
+	} else if anchor < base {
+		anchor = base // restored from a snapshot: no blocks below it
+	}
 	anchorHdr, err := n.db.HeaderByHeight(anchor)
 	if err != nil {
 		return err

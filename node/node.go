@@ -49,6 +49,9 @@ type Node struct {
 	keys   *crypto.KeyCache // decompressed sender keys, for signature checks
 	net    *netState        // nil in dev mode
 
+	snaps    *snapshotService // state snapshots taken and served (snapshot.go)
+	snapSync *snapProgress    // a snapshot restore's progress (snapshot_sync.go)
+
 	metrics *metrics
 	mineReq chan mineRequest
 	rpc     *rpc.Server
@@ -83,6 +86,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("open database %s: %w", cfg.dataDir(), err)
 	}
 	n.db = db
+	n.snaps, n.snapSync = newSnapshotService(n), &snapProgress{}
 	if err := n.load(); err != nil {
 		if n.vm != nil {
 			n.vm.Close()
@@ -141,7 +145,7 @@ func (n *Node) load() error {
 	if n.head, err = n.db.Head(); err != nil {
 		return err
 	}
-	if n.root, err = n.db.LoadRoot(); err != nil {
+	if n.root, err = n.loadRoot(); err != nil {
 		return err
 	}
 	if got := n.root.Hash(); got != n.head.StateRoot {
@@ -246,8 +250,9 @@ func (n *Node) Run(ctx context.Context) error {
 		}
 	})
 	loop := n.blockLoop
+	wg.Go(func() { n.snaps.run(ctx, &n.heads) })
 	if n.net != nil {
-		loop = n.consensusLoop
+		loop = n.syncThenConsensus
 		wg.Go(func() {
 			if err := n.net.host.Run(ctx); err != nil && ctx.Err() == nil {
 				errc <- fmt.Errorf("p2p: %w", err)

@@ -34,6 +34,7 @@ func services(a *api) []service {
 		{"dev", &devAPI{a}},
 		{"contract", &contractAPI{a}},
 		{"vm", &vmAPI{a}},
+		{"snap", &snapAPI{a}},
 	}
 }
 

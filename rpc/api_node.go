@@ -37,16 +37,17 @@ func (n *nodeAPI) Status() (_ *RPCNodeStatus, err error) {
 	st := n.b.NodeStatus()
 	head := n.b.Head()
 	return &RPCNodeStatus{
-		ChainID:     n.b.ChainID(),
-		GenesisHash: n.b.GenesisHash(),
-		NodeID:      st.NodeID,
-		Head:        RPCHead{Number: hexutil.Uint64(head.Height), Hash: head.Hash()},
-		Finalized:   hexutil.Uint64(n.b.FinalizedHeight()),
-		Peers:       newRPCPeers(st.Peers),
-		Syncing:     st.Syncing,
-		SyncTarget:  hexutil.Uint64(st.SyncTarget),
-		Validator:   st.Validator,
-		VMEngine:    st.VMEngine,
+		ChainID:      n.b.ChainID(),
+		GenesisHash:  n.b.GenesisHash(),
+		NodeID:       st.NodeID,
+		Head:         RPCHead{Number: hexutil.Uint64(head.Height), Hash: head.Hash()},
+		Finalized:    hexutil.Uint64(n.b.FinalizedHeight()),
+		Peers:        newRPCPeers(st.Peers),
+		Syncing:      st.Syncing,
+		SyncTarget:   hexutil.Uint64(st.SyncTarget),
+		Validator:    st.Validator,
+		VMEngine:     st.VMEngine,
+		SnapshotSync: newRPCSnapshotSync(st.SnapshotSync),
 	}, nil
 }
 
@@ -61,6 +62,7 @@ func (n *nodeAPI) Syncing() (_ RPCSyncing, err error) {
 		Syncing:      true,
 		CurrentBlock: hexutil.Uint64(n.b.Head().Height),
 		TargetBlock:  hexutil.Uint64(st.SyncTarget),
+		Snapshot:     newRPCSnapshotSync(st.SnapshotSync),
 	}, nil
 }
 

@@ -64,6 +64,7 @@ type Backend interface {
 	DevMine(ctx context.Context, n int) (uint64, error)
 
 	ContractBackend
+	SnapshotBackend
 }
 
 // SendResult says what the mempool did with a transaction.
@@ -123,6 +124,9 @@ type NodeStatus struct {
 	// ListenAddrs are the node's p2p addresses, with its peer id (empty in
 	// dev mode).
 	ListenAddrs []string
+	// SnapshotSync is the progress of a snapshot restore under way; nil
+	// when there is none.
+	SnapshotSync *SnapshotSyncStatus
 }
 
 // PeerInfo describes a connected peer.

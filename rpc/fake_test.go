@@ -28,6 +28,7 @@ type fakeBackend struct {
 	pool        MempoolStatus
 	inspect     map[types.Address]MempoolAccount
 	status      NodeStatus
+	snapshots   []SnapshotInfo
 	dev         bool
 	devAccounts []DevAccount
 
@@ -176,7 +177,11 @@ func (f *fakeBackend) subCount() int {
 }
 
 func (f *fakeBackend) NodeStatus() NodeStatus { f.maybePanic(); return f.status }
-func (f *fakeBackend) DevMode() bool          { f.maybePanic(); return f.dev }
+func (f *fakeBackend) Snapshots() []SnapshotInfo {
+	f.maybePanic()
+	return f.snapshots
+}
+func (f *fakeBackend) DevMode() bool { f.maybePanic(); return f.dev }
 
 func (f *fakeBackend) DevAccounts() []DevAccount {
 	f.maybePanic()

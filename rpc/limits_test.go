@@ -175,7 +175,7 @@ func TestHTTPRouting(t *testing.T) {
 		t.Errorf("GET /: %d %q", code, body)
 	}
 	jsonEqual(t, "rpc_modules", result(t, s, "rpc_modules"),
-		`{"chain":"1.0","contract":"1.0","dev":"1.0","mempool":"1.0","net":"1.0","node":"1.0","rpc":"1.0","state":"1.0","tx":"1.0","vm":"1.0"}`)
+		`{"chain":"1.0","contract":"1.0","dev":"1.0","mempool":"1.0","net":"1.0","node":"1.0","rpc":"1.0","snap":"1.0","state":"1.0","tx":"1.0","vm":"1.0"}`)
 	if code, _, body := get("/metrics"); code != 200 || body != "noded_up 1\n" {
 		t.Errorf("/metrics: %d %s", code, body)
 	}

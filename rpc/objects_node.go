@@ -41,6 +41,8 @@ type RPCNodeStatus struct {
 	SyncTarget  hexutil.Uint64 `json:"syncTarget"`
 	Validator   bool           `json:"validator"`
 	VMEngine    string         `json:"vmEngine"`
+	// SnapshotSync is set while the node restores a state snapshot.
+	SnapshotSync *RPCSnapshotSync `json:"snapshotSync,omitempty"`
 }
 
 // RPCPeer describes a connected peer (net_peers, node_status).
@@ -64,16 +66,19 @@ func newRPCPeers(ps []PeerInfo) []RPCPeer {
 }
 
 // RPCSyncing is the result of node_syncing: false when the node is not
-// syncing, {"currentBlock","targetBlock"} when it is.
+// syncing, {"currentBlock","targetBlock"} when it is, with "snapshot" while
+// it restores a state snapshot.
 type RPCSyncing struct {
 	Syncing      bool
 	CurrentBlock hexutil.Uint64
 	TargetBlock  hexutil.Uint64
+	Snapshot     *RPCSnapshotSync
 }
 
 type rpcSyncingJSON struct {
-	CurrentBlock hexutil.Uint64 `json:"currentBlock"`
-	TargetBlock  hexutil.Uint64 `json:"targetBlock"`
+	CurrentBlock hexutil.Uint64   `json:"currentBlock"`
+	TargetBlock  hexutil.Uint64   `json:"targetBlock"`
+	Snapshot     *RPCSnapshotSync `json:"snapshot,omitempty"`
 }
 
 // MarshalJSON encodes false or the progress object.
@@ -81,7 +86,7 @@ func (s RPCSyncing) MarshalJSON() ([]byte, error) {
 	if !s.Syncing {
 		return []byte("false"), nil
 	}
-	return json.Marshal(rpcSyncingJSON{s.CurrentBlock, s.TargetBlock})
+	return json.Marshal(rpcSyncingJSON{s.CurrentBlock, s.TargetBlock, s.Snapshot})
 }
 
 // UnmarshalJSON decodes false or the progress object.
@@ -98,7 +103,7 @@ func (s *RPCSyncing) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &p); err != nil {
 		return err
 	}
-	*s = RPCSyncing{Syncing: true, CurrentBlock: p.CurrentBlock, TargetBlock: p.TargetBlock}
+	*s = RPCSyncing{Syncing: true, CurrentBlock: p.CurrentBlock, TargetBlock: p.TargetBlock, Snapshot: p.Snapshot}
 	return nil
 }
 

@@ -266,6 +266,9 @@ func (b *Backend) NodeStatus() rpc.NodeStatus {
 	return rpc.NodeStatus{NodeID: "fake-node", Peers: b.peers, Validator: true, VMEngine: "none"}
 }
 
+// Snapshots implements rpc.Backend: the fake keeps no snapshots.
+func (b *Backend) Snapshots() []rpc.SnapshotInfo { return nil }
+
 // DevMode implements rpc.Backend.
 func (b *Backend) DevMode() bool { return len(b.devKeys) > 0 }
 

@@ -24,6 +24,7 @@ type snapProgress struct {
 	resumed    uint64 // bytes already written when the download started
 	bad        int    // chunks that failed verification
 	badMan     int    // manifests or blocks that failed verification
+	fallback   string // why the last attempt fell back to block sync
 }
 
 // Restore states.
@@ -80,6 +81,20 @@ func (p *snapProgress) finish() time.Duration {
 	defer p.mu.Unlock()
 	p.state = "done"
 	return time.Since(p.started)
+}
+
+func (p *snapProgress) fellBack(reason string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fallback = reason
+}
+
+// lastFallback says why snapshot sync last fell back to block sync; "" if
+// it never did.
+func (p *snapProgress) lastFallback() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.fallback
 }
 
 func (p *snapProgress) badChunk() {

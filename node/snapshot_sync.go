@@ -81,12 +81,14 @@ func (c *Config) validateSnapshots() error {
 	return nil
 }
 
+// snapOfferWait is how long a node asked to restore a snapshot looks for
+// offers before it falls back to block sync (a variable for tests).
+var snapOfferWait = 20 * time.Second
+
 // Tuning of snapshot sync.
 const (
 	// snapPeerWait: how long the node waits for peers before it decides.
 	snapPeerWait = 15 * time.Second
-	// snapOfferWait: how long it looks for offers before it falls back.
-	snapOfferWait = 20 * time.Second
 	// snapPerPeer chunk requests at once per peer, at least; with few
 	// peers, more, up to snapInFlight in all.
 	snapPerPeer  = 2
@@ -182,7 +184,9 @@ func (n *Node) snapshotSync(ctx context.Context) error {
 		if len(cands) > 0 {
 			return n.fallBack("every snapshot offered failed")
 		}
-		if time.Now().After(deadline) {
+		// Asked for a snapshot, the node waits a while for one to be
+		// offered (peers may be about to take one); otherwise it does not.
+		if time.Now().After(deadline) || (mode == SyncAuto && !resuming) {
 			return n.fallBack("no peer offers a snapshot")
 		}
 		select {
@@ -199,11 +203,16 @@ func (n *Node) waitPeers(ctx context.Context) (uint64, error) {
 	deadline := time.Now().Add(snapPeerWait)
 	for {
 		if ps := n.net.host.BestPeers(); len(ps) > 0 {
-			// Give the other peers a moment to report too.
-			select {
-			case <-ctx.Done():
-				return 0, ctx.Err()
-			case <-time.After(200 * time.Millisecond):
+			// Give the other connected peers a moment to report too.
+			for wait := time.Now().Add(time.Second); time.Now().Before(wait); {
+				if len(n.net.host.BestPeers()) >= len(n.net.host.Peers()) {
+					break
+				}
+				select {
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				case <-time.After(20 * time.Millisecond):
+				}
 			}
 			return n.net.host.BestPeers()[0].Status.Height, nil
 		}
@@ -221,7 +230,7 @@ func (n *Node) waitPeers(ctx context.Context) (uint64, error) {
 // fallBack gives up snapshot sync and says so.
 func (n *Node) fallBack(reason string) error {
 	n.log.Warn("snapshot sync: "+reason+"; falling back to block sync from the genesis", "head", n.head.Height)
-	n.snapSync.setState("fell back to block sync: " + reason)
+	n.snapSync.fellBack(reason)
 	if _, ok := n.db.Restoring(); ok {
 		return n.abandonRestore(reason)
 	}

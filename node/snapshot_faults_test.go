@@ -26,7 +26,7 @@ type liar struct {
 	chunks      atomic.Int32 // corrupted chunks served
 }
 
-func (l *liar) Status() p2p.Status                       { return l.honest.Status() }
+func (l *liar) Status() p2p.Status                        { return l.honest.Status() }
 func (l *liar) CheckBlock(p2p.PeerID, []byte) p2p.Verdict { return p2p.Ignore }
 func (l *liar) HandleBlock(p2p.PeerID, []byte)            {}
 func (l *liar) CheckTxs(p2p.PeerID, [][]byte) p2p.Verdict { return p2p.Ignore }

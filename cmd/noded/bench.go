@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/noded/noded/contracts/build"
 	"github.com/noded/noded/crypto"
 	"github.com/noded/noded/internal/keystore"
 	"github.com/noded/noded/internal/loadgen"
@@ -51,6 +53,7 @@ type benchLoadFlags struct {
 	window   int
 	gasPrice uint64
 	seed     string
+	contract string
 	out      string
 	quiet    bool
 	asJSON   bool
@@ -81,8 +84,13 @@ previous request. --batch N puts N tx_send calls in each HTTP request (a
 JSON-RPC batch).
 
 Kinds: transfer (1 unit between the run's accounts), counter (increment of the
-example counter contract, which the run deploys), token (pending: it needs the
-Go token example contract).
+example counter contract in WebAssembly text, which the run deploys; --contract
+FILE.wasm deploys another contract with an "increment" method, such as the Go
+counter example), token (transfers of 1 token between the accounts, with the Go
+token example contract, which the run deploys and whose tokens it hands out to
+the accounts; it is built from contracts/examples/token when the command runs
+in the repository, or give --contract token.wasm, made by
+"noded contract build contracts/examples/token").
 
 --from names the funding key in the keystore of --home; the well-known dev
 keys dev0, dev1, ... work without a keystore. A progress line goes to standard
@@ -91,6 +99,7 @@ the JSON report to --out FILE.`,
 		Example: `  noded bench load --rate 5000 --duration 60s --kind transfer
   noded bench load --max --batch 100 --accounts 200 --out report.json
   noded bench load --rate 2000 --kind counter --duration 30s
+  noded bench load --rate 500 --kind token --batch 20
   noded bench load --rpc http://127.0.0.1:8545,http://127.0.0.1:8546,http://127.0.0.1:8547 --rate 1000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBenchLoad(cmd, &f) },
@@ -107,6 +116,7 @@ the JSON report to --out FILE.`,
 	fl.DurationVar(&f.drain, "drain", loadgen.DefaultDrain, "how long to wait after sending for the accepted transactions to be included")
 	fl.IntVar(&f.window, "window", loadgen.DefaultWindow, "most transactions of one account accepted and not yet included")
 	fl.Uint64Var(&f.gasPrice, "gas-price", 1, "gas price of every transaction")
+	fl.StringVar(&f.contract, "contract", "", "contract code (.wasm) for --kind counter or token (defaults: the example counter.wasm; contracts/examples/token, built)")
 	fl.StringVar(&f.seed, "seed", "", "derive the accounts from this seed (default: random, fresh accounts every run)")
 	fl.StringVar(&f.out, "out", "", "write the JSON report to this file")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress line")
@@ -190,11 +200,12 @@ func benchConfig(cmd *cobra.Command, f *benchLoadFlags) (loadgen.Config, error) 
 	}
 	kind := loadgen.Kind(f.kind)
 	switch kind {
-	case loadgen.KindTransfer, loadgen.KindCounter:
-	case loadgen.KindToken:
-		return cfg, errors.New("--kind token: pending, the Go token example contract (contracts/examples/token) is not built yet; use transfer or counter")
+	case loadgen.KindTransfer, loadgen.KindCounter, loadgen.KindToken:
 	default:
 		return cfg, fmt.Errorf("--kind %q: want transfer, counter or token", f.kind)
+	}
+	if kind == loadgen.KindTransfer && f.contract != "" {
+		return cfg, errors.New("--contract: transfers need no contract (see --kind)")
 	}
 	urls, err := benchURLs(global.rpc)
 	if err != nil {
@@ -204,14 +215,64 @@ func benchConfig(cmd *cobra.Command, f *benchLoadFlags) (loadgen.Config, error) 
 	if err != nil {
 		return cfg, err
 	}
+	code, err := benchContract(cmd, kind, f.contract)
+	if err != nil {
+		return cfg, err
+	}
 	drain := f.drain
 	if drain == 0 {
 		drain = -1 // no wait (in Config, 0 is the default)
 	}
 	return loadgen.Config{
 		URLs: urls, Funder: key, Accounts: f.accounts, Rate: f.rate, Max: f.max, Duration: f.duration,
-		Kind: kind, Batch: f.batch, Workers: f.workers, Drain: drain, GasPrice: f.gasPrice, Window: f.window, Seed: f.seed,
+		Kind: kind, ContractCode: code, Batch: f.batch, Workers: f.workers, Drain: drain, GasPrice: f.gasPrice, Window: f.window, Seed: f.seed,
 	}, nil
+}
+
+// tokenDir is where the Go token example lives in the repository.
+var tokenDir = filepath.Join("contracts", "examples", "token")
+
+// benchContract returns the contract code for kind: --contract, else for a
+// token the example built from the repository's source (found from the
+// current folder up), else nil (the counter's default).
+func benchContract(cmd *cobra.Command, kind loadgen.Kind, file string) ([]byte, error) {
+	if file != "" {
+		code, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("--contract: %w", err)
+		}
+		return code, nil
+	}
+	if kind != loadgen.KindToken {
+		return nil, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		if st, err := os.Stat(filepath.Join(dir, tokenDir, "go.mod")); err == nil && !st.IsDir() {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil, fmt.Errorf("--kind token needs the token contract: run in the noded repository (which has %s), or build it with \"noded contract build %s\" and give --contract %s",
+				tokenDir, tokenDir, filepath.Join(tokenDir, "token.wasm"))
+		}
+		dir = parent
+	}
+	src := filepath.Join(dir, tokenDir)
+	out, err := os.MkdirTemp("", "noded-bench-token")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(out)
+	fmt.Fprintf(cmd.ErrOrStderr(), "building the token contract from %s ...\n", src)
+	res, err := build.Build(cmd.Context(), src, build.Options{Out: filepath.Join(out, "token.wasm")})
+	if err != nil {
+		return nil, fmt.Errorf("--kind token: %w", err)
+	}
+	return res.Code, nil
 }
 
 // benchURLs splits --rpc into node URLs: URL[,URL...], each as in other

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/noded/noded/contracts/build"
 	"github.com/noded/noded/internal/loadgen"
 )
 
@@ -52,6 +53,24 @@ func TestBenchLoadCounterJSON(t *testing.T) {
 	}
 }
 
+// TestBenchLoadToken builds the Go token example from the repository and
+// sends token transfers.
+func TestBenchLoadToken(t *testing.T) {
+	if _, err := build.GoCommand(); err != nil {
+		t.Skip(err)
+	}
+	args := devNode(t)
+	out := mustRun(t, with(args, "bench", "load", "--rate", "40", "--kind", "token", "--duration", "1s", "--accounts", "4",
+		"--batch", "4", "--json", "--quiet")...)
+	var rep loadgen.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rep.Kind != loadgen.KindToken || rep.Setup.Contract == "" || rep.Included == 0 || rep.ReceiptsFailed != 0 {
+		t.Errorf("report: %s", out)
+	}
+}
+
 func TestBenchLoadErrors(t *testing.T) {
 	home := []string{"--home", t.TempDir(), "--rpc", "http://127.0.0.1:1"}
 	for _, tc := range []struct {
@@ -62,7 +81,8 @@ func TestBenchLoadErrors(t *testing.T) {
 		{[]string{"--rate", "10", "--max"}, "--rate and --max exclude each other"},
 		{[]string{"--rate", "0"}, "--rate 0: want a number"},
 		{[]string{"--rate", "-3"}, "--rate -3: want a number"},
-		{[]string{"--max", "--kind", "token"}, "--kind token: pending"},
+		{[]string{"--max", "--contract", "x.wasm"}, "--contract: transfers need no contract"},
+		{[]string{"--max", "--kind", "counter", "--contract", "/nonexistent.wasm"}, "--contract: open /nonexistent.wasm"},
 		{[]string{"--max", "--kind", "nft"}, `--kind "nft": want transfer, counter or token`},
 		{[]string{"--max", "--batch", "0"}, "--batch 0: want 1-1000"},
 		{[]string{"--max", "--batch", "1001"}, "--batch 1001: want 1-1000"},

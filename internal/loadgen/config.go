@@ -22,7 +22,9 @@ const (
 	// KindCounter calls increment on one counter contract
 	// (contracts/examples/counter-wat), deployed by the run.
 	KindCounter Kind = "counter"
-	// KindToken calls a token contract; it needs Config.TokenCode.
+	// KindToken sends token transfers of 1 unit between the run's
+	// accounts with the Go token example (contracts/examples/token),
+	// deployed by the run, which hands each account its tokens.
 	KindToken Kind = "token"
 )
 
@@ -90,16 +92,14 @@ type Config struct {
 	// Seed derives the accounts' keys; empty means a random seed, so
 	// every run has fresh accounts.
 	Seed string
-	// CounterCode is the counter contract for KindCounter. Default: the
-	// example counter.wasm.
-	CounterCode []byte
-	// TokenCode is the token contract for KindToken, with TokenMethod
-	// (default "transfer") and TokenInput building a call's input from
-	// the recipient. Without TokenCode, KindToken is refused.
-	TokenCode   []byte
-	TokenMethod string
-	TokenInput  func(to [20]byte, amount uint64) []byte
-	TokenInit   []byte
+	// ContractCode is the contract of the counter and token kinds. For
+	// KindCounter it defaults to the example counter.wasm
+	// (contracts/examples/counter-wat); any contract whose "increment"
+	// method takes no input works (the Go counter example does). For
+	// KindToken it is required: the Go token example
+	// (contracts/examples/token) built, or a contract with the same
+	// init and transfer methods.
+	ContractCode []byte
 	// Progress receives a progress line a second while sending and
 	// draining; nil for none. ProgressTTY rewrites the line in place, as
 	// on a terminal; otherwise each second is a new line.
@@ -145,9 +145,6 @@ func (c Config) withDefaults() (Config, error) {
 		c.Workers = DefaultWorkersPerURL * len(c.URLs)
 	}
 	c.Workers = min(c.Workers, c.Accounts)
-	if c.TokenMethod == "" {
-		c.TokenMethod = "transfer"
-	}
 	var err error
 	urls := make([]string, 0, len(c.URLs))
 	for _, u := range c.URLs {
@@ -186,8 +183,8 @@ func (c *Config) validate() error {
 	switch c.Kind {
 	case KindTransfer, KindCounter:
 	case KindToken:
-		if len(c.TokenCode) == 0 || c.TokenInput == nil {
-			return configErr("kind token needs a token contract, and none is available")
+		if len(c.ContractCode) == 0 {
+			return configErr("kind token needs the token contract's code (contracts/examples/token, built with noded contract build)")
 		}
 	default:
 		return configErr("unknown kind %q (want transfer, counter or token)", c.Kind)

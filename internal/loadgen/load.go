@@ -13,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
+	"github.com/noded/noded/rpc"
 	"github.com/noded/noded/types"
 )
 
@@ -86,6 +87,7 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 	}
 
 	rep := r.report(start, sendEnd, drainEnd, prog.timeline)
+	r.checkSample(bg, rep)
 	rep.Interrupted = ctx.Err() != nil
 	switch {
 	case errors.Is(sendErr, errNodesDown):
@@ -418,6 +420,37 @@ func (r *runner) report(start, sendEnd, drainEnd time.Time, timeline []Second) *
 			rep.Behind, cfg.Rate))
 	}
 	return rep
+}
+
+// checkSample reads the receipts of the tracker's sample of included
+// transactions and counts the failed ones.
+func (r *runner) checkSample(ctx context.Context, rep *Report) {
+	hashes := r.trk.sample()
+	for lo := 0; lo < len(hashes); lo += 100 {
+		chunk := hashes[lo:min(len(hashes), lo+100)]
+		calls := make([]call, len(chunk))
+		for i, h := range chunk {
+			calls[i] = call{"tx_getReceipt", []any{h}}
+		}
+		rs, err := r.conns[0].batch(ctx, calls)
+		if err != nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("receipts of the sample: %v", err))
+			return
+		}
+		for i, res := range rs {
+			var rc *rpc.RPCReceipt
+			if res.Error != nil || decodeJSON(res.Result, &rc) != nil || rc == nil {
+				continue // a reorg on a devnet, or a node in trouble: not counted
+			}
+			rep.ReceiptsChecked++
+			if rc.Status != rpc.ReceiptStatusSuccess {
+				rep.ReceiptsFailed++
+				if rep.FailedExample == "" {
+					rep.FailedExample = fmt.Sprintf("%s: %s", chunk[i], rc.Error)
+				}
+			}
+		}
+	}
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/noded/noded/client"
+	"github.com/noded/noded/contracts/examples"
 	counter "github.com/noded/noded/contracts/examples/counter-wat"
 	"github.com/noded/noded/node"
 	"github.com/noded/noded/p2p"
@@ -79,6 +80,9 @@ func checkReport(t *testing.T, r *Report) {
 		t.Errorf("latency percentiles out of order: %+v", r.Confirmation)
 	case r.Included > 0 && (r.IncludedTPS <= 0 || r.Blocks.Count == 0):
 		t.Errorf("included %d at %g/s in %d blocks", r.Included, r.IncludedTPS, r.Blocks.Count)
+	}
+	if want := min(int(r.Included), 2*sampleHalf); r.ReceiptsChecked != want || r.ReceiptsFailed != 0 {
+		t.Errorf("receipts: %d of %d failed (%s), want %d checked", r.ReceiptsFailed, r.ReceiptsChecked, r.FailedExample, want)
 	}
 	var tl [4]int64
 	for _, s := range r.Timeline {
@@ -194,6 +198,60 @@ func TestCounterMaxBatched(t *testing.T) {
 // TestRejectionsCounted sends with a window beyond the node's per-sender
 // limit (one account, no blocks): the refusals are counted by reason and
 // resent, and the totals still add up.
+// TestTokenRate sends token transfers with the Go token example: the run
+// deploys it and hands out the tokens, and the accounts' balances still
+// add up to the supply.
+func TestTokenRate(t *testing.T) {
+	code := examples.Build(t, "token")
+	url := startDev(t)
+	rep, err := Run(context.Background(), Config{
+		URLs: []string{url}, Funder: node.DevKey(2), Accounts: 6, Rate: 60, Duration: time.Second,
+		Kind: KindToken, ContractCode: code, Batch: 3, Drain: 20 * time.Second, Seed: "token test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if rep.Included != rep.Accepted || rep.Setup.Contract == "" || rep.Setup.ContractMethod != "transfer" {
+		t.Fatalf("report: %+v", rep)
+	}
+	ctx := context.Background()
+	c, err := client.Dial(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	addr, _ := types.ParseAddress(rep.Setup.Contract)
+	call := func(method, input string, out any) {
+		t.Helper()
+		r, err := c.ContractCall(ctx, rpc.CallArgs{To: addr, Method: method, Input: []byte(input)}, rpc.LatestBlock)
+		if err != nil || r.Error != "" {
+			t.Fatalf("%s: %+v %v", method, r, err)
+		}
+		if err := json.Unmarshal(r.ReturnData, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var info struct {
+		Supply string `json:"totalSupply"`
+	}
+	call("info", "", &info)
+	// Every token went to the run's accounts, and moves between them.
+	var sum uint64
+	for _, a := range newAccounts("token test", 6) {
+		var bal struct {
+			Balance string `json:"balance"`
+		}
+		call("balanceOf", fmt.Sprintf(`{"owner":"%s"}`, a.addr), &bal)
+		var v uint64
+		fmt.Sscan(bal.Balance, &v)
+		sum += v
+	}
+	if fmt.Sprint(sum) != info.Supply || sum == 0 {
+		t.Errorf("accounts hold %d tokens, supply %s", sum, info.Supply)
+	}
+}
+
 func TestRejectionsCounted(t *testing.T) {
 	url := startNode(t, node.Config{Home: t.TempDir(), Dev: true, MempoolSize: 50})
 	rep, err := Run(context.Background(), Config{

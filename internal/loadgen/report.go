@@ -54,6 +54,12 @@ type Report struct {
 	// were not sent: the generator, or the node answering it, could not
 	// keep up.
 	Behind int64 `json:"behind"`
+	// ReceiptsChecked is a sample of included transactions (the first and
+	// last 500) whose receipts were read after the run; ReceiptsFailed
+	// of them failed in their block (FailedExample says why).
+	ReceiptsChecked int    `json:"receipts_checked"`
+	ReceiptsFailed  int    `json:"receipts_failed"`
+	FailedExample   string `json:"failed_example,omitempty"`
 	// RetiredAccounts stopped sending after a refusal that resending
 	// cannot cure (insufficient_funds, ...).
 	RetiredAccounts int `json:"retired_accounts"`
@@ -175,6 +181,13 @@ func (r *Report) WriteText(w io.Writer) {
 	p("accepted:      %d (%.0f/s)%s\n", r.Accepted, r.AcceptTPS, counts(r.AcceptedByStatus, "accepted"))
 	p("rejected:      %d%s\n", r.Rejected, counts(r.RejectedByReason, ""))
 	p("included:      %d, sustained %.0f/s; not included %d\n", r.Included, r.IncludedTPS, r.NotIncluded)
+	if r.ReceiptsChecked > 0 {
+		example := ""
+		if r.FailedExample != "" {
+			example = " (" + r.FailedExample + ")"
+		}
+		p("receipts:      %d of a sample of %d failed%s\n", r.ReceiptsFailed, r.ReceiptsChecked, example)
+	}
 	if r.Mode == "rate" {
 		p("behind:        %d transactions due but not sent\n", r.Behind)
 	}

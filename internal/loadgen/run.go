@@ -13,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
+	"github.com/noded/noded/client"
 	counter "github.com/noded/noded/contracts/examples/counter-wat"
 	"github.com/noded/noded/rpc"
 	"github.com/noded/noded/types"
@@ -139,50 +140,53 @@ func (r *runner) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("funding account %s: %w", funder, err)
 	}
-	var next *types.Tx
-	switch cfg.Kind {
-	case KindTransfer:
-		next = r.wl.tx(r.accts[0], 0)
-		r.wl.gas = next.GasLimit
-	case KindCounter, KindToken:
-		code, init, method := cfg.CounterCode, []byte(nil), counter.MethodIncrement
-		if code == nil {
-			code = counter.Wasm
-		}
-		if cfg.Kind == KindToken {
-			code, init, method = cfg.TokenCode, cfg.TokenInit, cfg.TokenMethod
-			r.wl.input = cfg.TokenInput
-		}
-		r.wl.method = method
-		addr, err := r.deploy(ctx, nonce, code, init)
-		if err != nil {
-			return err
-		}
-		nonce++
-		r.wl.contract = addr
-		r.rep.Setup.Contract, r.rep.Setup.ContractMethod = addr.String(), method
-		// The gas of one call, estimated as the first account will send it.
-		probe := r.wl.tx(r.accts[0], 0)
-		probe.From = cfg.Funder.Public()
-		est, err := r.estimate(ctx, probe)
-		if err != nil {
-			return fmt.Errorf("estimate %s of the contract: %w", method, err)
-		}
-		r.wl.gas = gasWithMargin(est, probe)
-	}
-	r.rep.Setup.GasLimit = r.wl.gas
-
 	// Enough for twice an even share of the run's transactions.
 	expected := cfg.Rate * cfg.Duration.Seconds()
 	if cfg.Max {
 		expected = 100_000 * cfg.Duration.Seconds()
 	}
 	perAccount := uint64(expected/float64(cfg.Accounts))*2 + 64
+
+	switch cfg.Kind {
+	case KindTransfer:
+		r.wl.gas = r.wl.tx(r.accts[0], 0).GasLimit
+	case KindCounter, KindToken:
+		code, init := cfg.ContractCode, []byte(nil)
+		r.wl.method = counter.MethodIncrement
+		if code == nil {
+			code = counter.Wasm
+		}
+		if cfg.Kind == KindToken {
+			init = tokenInit(perAccount * uint64(cfg.Accounts))
+			r.wl.method, r.wl.input = tokenMethod, tokenTransfer
+		}
+		addr, err := r.deploy(ctx, nonce, code, init)
+		if err != nil {
+			return err
+		}
+		nonce++
+		r.wl.contract = addr
+		r.rep.Setup.Contract, r.rep.Setup.ContractMethod = addr.String(), r.wl.method
+		// The gas of one call, estimated as the funder would send it
+		// (for the token, the funder holds every token yet).
+		probe := r.wl.tx(r.accts[0], 0)
+		probe.From = cfg.Funder.Public()
+		est, err := r.estimate(ctx, probe)
+		if err != nil {
+			return fmt.Errorf("estimate %s of the contract: %w", r.wl.method, err)
+		}
+		r.wl.gas = gasWithMargin(est, probe)
+	}
+	r.rep.Setup.GasLimit = r.wl.gas
+
 	each := r.wl.cost()
 	n := types.NewAmount(perAccount)
 	each.Mul(&each, &n)
 	fundTx := fundingTx(r.chainID, cfg.Funder, nonce, r.accts[0].addr, each, cfg.GasPrice)
 	fee := types.NewAmount(fundTx.GasLimit * cfg.GasPrice)
+	if cfg.Kind == KindToken {
+		fee = types.NewAmount((fundTx.GasLimit + r.wl.gas) * cfg.GasPrice)
+	}
 	need := each
 	need.Add(&need, &fee)
 	count := types.NewAmount(uint64(cfg.Accounts))
@@ -193,20 +197,37 @@ func (r *runner) setup(ctx context.Context) error {
 	}
 	r.rep.Setup.FundEach = each.Dec()
 
+	// The transfers (and for the token, the token transfers) go out in
+	// JSON-RPC batches, so that the node has them all at once.
 	t0 := time.Now()
-	r.logf("funding %d accounts from %s ...", cfg.Accounts, funder)
-	txs := make([]*types.Tx, len(r.accts))
-	for i, a := range r.accts {
-		txs[i] = fundingTx(r.chainID, cfg.Funder, nonce+uint64(i), a.addr, each, cfg.GasPrice)
+	what := "funding"
+	txs := make([]*types.Tx, 0, 2*len(r.accts))
+	for _, a := range r.accts {
+		txs = append(txs, fundingTx(r.chainID, cfg.Funder, nonce, a.addr, each, cfg.GasPrice))
+		nonce++
 	}
-	if err := r.submitAll(ctx, c, txs, "funding transfer"); err != nil {
+	if cfg.Kind == KindToken {
+		what = "funding and handing out tokens to"
+		for _, a := range r.accts {
+			tx := client.NewCall(r.chainID, nonce, r.wl.contract, tokenMethod, tokenTransfer(a.addr, perAccount),
+				types.Amount{}, r.wl.gas, cfg.GasPrice)
+			tx.Sign(cfg.Funder)
+			txs = append(txs, tx)
+			nonce++
+		}
+	}
+	r.logf("%s %d accounts from %s ...", what, cfg.Accounts, funder)
+	if err := r.submitAll(ctx, c, txs, "funding transaction"); err != nil {
 		return err
 	}
 	first, last, err := r.waitIncluded(ctx, txs[0].Hash(), txs[len(txs)-1].Hash())
 	if err != nil {
 		return fmt.Errorf("funding: %w", err)
 	}
-	r.rep.Setup.FundedAccounts = len(txs)
+	if err := r.checkReceipts(ctx, txs); err != nil {
+		return fmt.Errorf("funding: %w", err)
+	}
+	r.rep.Setup.FundedAccounts = len(r.accts)
 	r.rep.Setup.FundingBlocks = int(last.BlockNumber-first.BlockNumber) + 1
 	r.rep.Setup.FundingSeconds = time.Since(t0).Seconds()
 	r.logf("funded in %d block(s), %.2f s", r.rep.Setup.FundingBlocks, r.rep.Setup.FundingSeconds)
@@ -250,7 +271,14 @@ func (r *runner) deploy(ctx context.Context, nonce uint64, code, init []byte) (t
 	cfg := &r.cfg
 	tx := &types.Tx{ChainID: r.chainID, Nonce: nonce, Kind: types.TxDeploy, GasPrice: cfg.GasPrice, Code: code, Input: init,
 		From: cfg.Funder.Public()}
+	// A node compiles a large (Go) contract on its first sight, within
+	// the wall-clock limit of the estimate; on a busy machine that can
+	// run out, and the next estimate finds the module compiled.
 	est, err := r.estimate(ctx, tx)
+	for try := 1; try < 3 && isTimeout(err); try++ {
+		r.logf("the node ran out of time estimating the deploy (compiling the contract?); again ...")
+		est, err = r.estimate(ctx, tx)
+	}
 	if err != nil {
 		return types.Address{}, fmt.Errorf("estimate the contract deploy: %w", err)
 	}
@@ -269,6 +297,11 @@ func (r *runner) deploy(ctx context.Context, nonce uint64, code, init []byte) (t
 	}
 	r.logf("contract at %s", *rc.ContractAddress)
 	return *rc.ContractAddress, nil
+}
+
+func isTimeout(err error) bool {
+	var re *rpcError
+	return errors.As(err, &re) && re.Code == rpc.CodeTimeout
 }
 
 // estimate returns the gas tx needs (tx_estimateGas), failing if it would
@@ -346,6 +379,38 @@ func (r *runner) waitIncluded(ctx context.Context, first, last types.Hash) (*rpc
 		}
 	}
 	return out[0], out[1], nil
+}
+
+// checkReceipts checks that every transaction succeeded (a token
+// transfer may fail in a block).
+func (r *runner) checkReceipts(ctx context.Context, txs []*types.Tx) error {
+	for lo := 0; lo < len(txs); lo += MaxBatch {
+		chunk := txs[lo:min(len(txs), lo+MaxBatch)]
+		calls := make([]call, len(chunk))
+		for i, tx := range chunk {
+			calls[i] = call{"tx_getReceipt", []any{tx.Hash()}}
+		}
+		rs, err := r.conns[0].batch(ctx, calls)
+		if err != nil {
+			return err
+		}
+		for i, res := range rs {
+			var rc *rpc.RPCReceipt
+			if res.Error != nil {
+				return res.Error
+			}
+			if err := decodeJSON(res.Result, &rc); err != nil {
+				return err
+			}
+			if rc == nil {
+				return fmt.Errorf("transaction %s has no receipt", chunk[i].Hash())
+			}
+			if rc.Status != rpc.ReceiptStatusSuccess {
+				return fmt.Errorf("transaction %s failed in block %d: %s", chunk[i].Hash(), uint64(rc.BlockNumber), rc.Error)
+			}
+		}
+	}
+	return nil
 }
 
 // readNonces sets each account's next nonce from the head state (fresh

@@ -30,7 +30,14 @@ type tracker struct {
 	blockTxs int64   // transactions in them, ours or not
 	maxTxs   int
 	height   uint64 // highest block examined
+	// A sample of included transactions whose receipts the report
+	// checks: the first sampleHalf, and the last sampleHalf.
+	firstIncl []types.Hash
+	lastIncl  []types.Hash
+	lastNext  int
 }
+
+const sampleHalf = 500
 
 type pendingTx struct {
 	a  *account
@@ -79,6 +86,14 @@ func (t *tracker) onBlock(height uint64, hashes []types.Hash, at time.Time) {
 		}
 		delete(t.pending, h)
 		p.a.inflight.Add(-1)
+		if len(t.firstIncl) < sampleHalf {
+			t.firstIncl = append(t.firstIncl, h)
+		} else if len(t.lastIncl) < sampleHalf {
+			t.lastIncl = append(t.lastIncl, h)
+		} else {
+			t.lastIncl[t.lastNext] = h
+			t.lastNext = (t.lastNext + 1) % sampleHalf
+		}
 		t.lat = append(t.lat, at.Sub(p.at))
 		t.included++
 		if t.firstAt.IsZero() {
@@ -92,6 +107,13 @@ func (t *tracker) onBlock(height uint64, hashes []types.Hash, at time.Time) {
 			t.perSec[sec]++
 		}
 	}
+}
+
+// sample returns the included transactions whose receipts to check.
+func (t *tracker) sample() []types.Hash {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append(append([]types.Hash(nil), t.firstIncl...), t.lastIncl...)
 }
 
 // pendingCount returns the transactions sent and not included.

@@ -20,7 +20,22 @@ type workload struct {
 	contract types.Address // counter and token: the deployed contract
 	gas      uint64        // gas limit of one load transaction
 	method   string
-	input    func(to [20]byte, amount uint64) []byte
+	input    func(to types.Address, amount uint64) []byte
+}
+
+// Token example methods and input (contracts/examples/token).
+const (
+	tokenMethod = "transfer"
+	tokenName   = "Bench"
+	tokenSymbol = "BNC"
+)
+
+func tokenInit(supply uint64) []byte {
+	return fmt.Appendf(nil, `{"name":%q,"symbol":%q,"decimals":0,"supply":"%d"}`, tokenName, tokenSymbol, supply)
+}
+
+func tokenTransfer(to types.Address, amount uint64) []byte {
+	return fmt.Appendf(nil, `{"to":"%s","amount":"%d"}`, to, amount)
 }
 
 // tx returns the unsigned load transaction of a with nonce.
@@ -155,16 +170,4 @@ func fundingTx(chainID string, key crypto.PrivateKey, nonce uint64, to types.Add
 // set it, and at least the intrinsic cost.
 func gasWithMargin(est uint64, tx *types.Tx) uint64 {
 	return max(est+est/5, chain.IntrinsicGas(tx))
-}
-
-func describeKind(k Kind) string {
-	switch k {
-	case KindTransfer:
-		return "transfers of 1 unit between the run's accounts"
-	case KindCounter:
-		return "increment calls of one counter contract"
-	case KindToken:
-		return "token transfers"
-	}
-	return fmt.Sprintf("%q", string(k))
 }

@@ -142,6 +142,7 @@ func (e *Executor) applyTx(o *Overlay, env *blockEnv, tx *types.Tx, hash types.H
 	if tx.GasLimit > env.gasLeft {
 		return types.Receipt{}, fmt.Errorf("%w: gas limit %d, %d left in block", ErrBlockGasExceeded, tx.GasLimit, env.gasLeft)
 	}
+	e.Warm(o, tx) // compiling is not part of the time limit
 	sp := o.Savepoint()
 	ctx, cancel := e.txContext()
 	defer cancel()

@@ -51,6 +51,7 @@ func (b backend) Query(ctx context.Context, req vm.CallRequest, height *uint64) 
 	}
 	defer st.Close()
 	head := st.Header()
+	b.n.exec.Warm(st, &types.Tx{Kind: types.TxCall, To: req.Contract}) // compiling is not part of the time limit
 	ctx, cancel := b.n.contractContext(ctx)
 	defer cancel()
 	res, err := b.n.exec.Query(ctx, st, &head, req)
@@ -70,6 +71,7 @@ func (b backend) Estimate(ctx context.Context, tx *types.Tx, sender types.Addres
 	}
 	defer st.Close()
 	head := st.Header()
+	b.n.exec.Warm(st, tx) // compiling is not part of the time limit
 	ctx, cancel := b.n.contractContext(ctx)
 	defer cancel()
 	rc, err := b.n.exec.Estimate(ctx, st, &head, tx, sender)

@@ -71,6 +71,47 @@ func (v *VM) Validate(code []byte) error {
 	return nil
 }
 
+// LoadCode validates, instruments and compiles code (or loads it from
+// the CodeCache), as the first Deploy or Call of it would, without
+// running anything. Compiling a Go contract takes seconds, which must not
+// count against the time limit of the transaction that first runs it: a
+// caller with a deadline loads the code first, then makes its context.
+// An error says why a deploy of code would fail.
+func (v *VM) LoadCode(code []byte) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.closed {
+		return ErrClosed
+	}
+	if _, xerr := v.module(types.Hash(crypto.Sum256(code)), code); xerr != nil {
+		return xerr
+	}
+	return nil
+}
+
+// Load is LoadCode for the contract at addr, reading its code from h
+// only if its module is not loaded yet. It is a no-op for an address
+// without a contract.
+func (v *VM) Load(h Host, addr types.Address) error {
+	if ch, ok := h.(CodeHasher); ok {
+		hash, err := ch.CodeHash(addr)
+		if err != nil || hash.IsZero() {
+			return err
+		}
+		v.mu.Lock()
+		_, loaded := v.modules[hash]
+		v.mu.Unlock()
+		if loaded {
+			return nil
+		}
+	}
+	code, _, err := h.Code(addr)
+	if err != nil || code == nil {
+		return err
+	}
+	return v.LoadCode(code)
+}
+
 // Call runs req.Method of req.Contract. It never panics on contract
 // behaviour; see Result for what it returns.
 func (v *VM) Call(ctx context.Context, h Host, env *Env, req CallRequest) Result {

@@ -33,7 +33,8 @@ uint64.
 
 Transactions (deploy, call) take their chain id from the node, the sender's
 next free nonce, and by default a gas limit of the node's estimate plus 20%.`,
-		Example: `  noded contract deploy contracts/examples/counter-wat/counter.wasm --from dev0 --init-hex 0x2900000000000000
+		Example: `  noded contract new mycounter && noded contract build mycounter
+  noded contract deploy contracts/examples/counter-wat/counter.wasm --from dev0 --init-hex 0x2900000000000000
   noded contract call 0x2adb...96c0 increment --from dev0
   noded contract query 0x2adb...96c0 get
   noded contract storage 0x2adb...96c0 --key-string count
@@ -42,7 +43,8 @@ next free nonce, and by default a gas limit of the node's estimate plus 20%.`,
 		RunE: runGroup,
 	}
 	cmd.AddCommand(newContractDeployCmd(), newContractCallCmd(), newContractQueryCmd(),
-		newContractCodeCmd(), newContractStorageCmd(), newContractEventsCmd())
+		newContractCodeCmd(), newContractStorageCmd(), newContractEventsCmd(),
+		newContractNewCmd(), newContractBuildCmd())
 	return cmd
 }
 

@@ -54,6 +54,14 @@ type Result struct {
 	DeployGas uint64
 }
 
+// Error is a failed go build.
+type Error struct {
+	Dir    string
+	Output string // the go command's
+}
+
+func (e *Error) Error() string { return "go build in " + e.Dir + " failed:\n" + e.Output }
+
 // Args returns the go command's arguments for building into out.
 func Args(out string, debug bool) []string {
 	args := []string{"build", "-buildmode=c-shared", "-trimpath"}
@@ -116,7 +124,7 @@ func Build(ctx context.Context, dir string, opts Options) (*Result, error) {
 		if msg == "" {
 			msg = err.Error()
 		}
-		return nil, fmt.Errorf("go build in %s failed:\n%s", dir, msg)
+		return nil, &Error{Dir: dir, Output: msg}
 	}
 	code, err := os.ReadFile(out)
 	if err != nil {

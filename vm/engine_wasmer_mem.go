@@ -6,6 +6,7 @@ package vm
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -63,36 +64,34 @@ static void vm_pagemap_open(void) {
 // earlier: every page the kernel reports as no longer the image's page
 // (written since, so copied on write: present and anonymous, or swapped
 // out) is copied from snap. Pages still mapped from the image, or not
-// mapped at all, read as the image. Returns the number of pages copied,
-// -1 if more than max pages need it (nothing copied: remap instead), or
-// -errno - 2 if the page map cannot be read.
-static long vm_image_restore(char *mem, const char *snap, size_t n, size_t page, long max) {
+// mapped at all, read as the image. entries has room for a page map
+// entry per page. Returns the number of pages copied, -1 if more than max
+// pages need it (nothing copied: remap instead), or -errno - 2 if the
+// page map cannot be read.
+static long vm_image_restore(char *mem, const char *snap, size_t n, size_t page, long max, uint64_t *entries) {
 	pthread_once(&vm_pagemap_once, vm_pagemap_open);
 	if (vm_pagemap_fd < 0) return -vm_pagemap_errno - 2;
 	size_t pages = n / page;
-	uint64_t first = (uintptr_t)mem / page;
-	uint64_t buf[512];
-	// Two passes: count, then copy, so that a large dirty set is remapped
-	// rather than copied. The entries cannot change in between: nothing
-	// runs in this memory meanwhile.
+	off_t off = (off_t)(((uintptr_t)mem / page) * 8);
+	size_t want = pages * 8, got = 0;
+	while (got < want) {
+		ssize_t r = pread(vm_pagemap_fd, (char *)entries + got, want - got, off + (off_t)got);
+		if (r < 0 && errno == EINTR) continue;
+		if (r <= 0) return -(r < 0 ? errno : EIO) - 2;
+		got += (size_t)r;
+	}
+	// Count first, so that a large written set is mapped afresh rather
+	// than copied.
 	long dirty = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < pages; i += 512) {
-			size_t k = pages - i < 512 ? pages - i : 512;
-			ssize_t r = pread(vm_pagemap_fd, buf, k * 8, (off_t)((first + i) * 8));
-			if (r != (ssize_t)(k * 8)) return -(r < 0 ? errno : EIO) - 2;
-			for (size_t j = 0; j < k; j++) {
-				uint64_t e = buf[j];
-				int present = (int)(e >> 63) & 1, swapped = (int)(e >> 62) & 1, file = (int)(e >> 61) & 1;
-				if (!((present && !file) || swapped)) continue;
-				if (pass == 0) {
-					dirty++;
-				} else {
-					memcpy(mem + (i + j) * page, snap + (i + j) * page, page);
-				}
-			}
-		}
-		if (pass == 0 && dirty > max) return -1;
+	for (size_t i = 0; i < pages; i++) {
+		uint64_t e = entries[i];
+		int present = (int)(e >> 63) & 1, swapped = (int)(e >> 62) & 1, file = (int)(e >> 61) & 1;
+		entries[i] = (present && !file) || swapped;
+		dirty += (long)entries[i];
+	}
+	if (dirty > max) return -1;
+	for (size_t i = 0; i < pages; i++) {
+		if (entries[i]) memcpy(mem + i * page, snap + i * page, page);
 	}
 	return dirty;
 }
@@ -187,8 +186,10 @@ var errRemap = errors.New("vm: written set too large")
 // the page map cannot be read.
 func restoreDirty(mem, snap []byte) (int, error) {
 	pages := len(mem) / pageSize
+	entries := (*C.uint64_t)(C.malloc(C.size_t(pages * 8)))
+	defer C.free(unsafe.Pointer(entries))
 	r := C.vm_image_restore((*C.char)(unsafe.Pointer(&mem[0])), (*C.char)(unsafe.Pointer(&snap[0])),
-		C.size_t(len(mem)), C.size_t(pageSize), C.long(pages/maxDirtyFraction))
+		C.size_t(len(mem)), C.size_t(pageSize), C.long(pages/maxDirtyFraction), entries)
 	switch {
 	case r == -1:
 		return 0, errRemap

@@ -407,8 +407,11 @@ var cache struct {
 	c    vm.CodeCache
 }
 
-// diskCache is the compiled-module cache: $NODED_CODECACHE, else
-// <user cache dir>/noded/codecache; nil if off or unusable.
+// CodeCache returns the harness's cache of compiled modules on disk
+// ($NODED_CODECACHE, else <user cache dir>/noded/codecache), nil if off or
+// unusable: for tests and benchmarks that make their own VM.
+func CodeCache() vm.CodeCache { return diskCache() }
+
 func diskCache() vm.CodeCache {
 	cache.once.Do(func() {
 		dir := os.Getenv("NODED_CODECACHE")

@@ -12,14 +12,14 @@ type Address [AddressSize]byte
 const hexDigits = "0123456789abcdef"
 
 // String returns the 0x-hex form.
-func (a Address) String() string {
-	b := make([]byte, 2+2*AddressSize)
-	b[0], b[1] = '0', 'x'
-	for i, c := range a {
-		b[2+2*i] = hexDigits[c>>4]
-		b[3+2*i] = hexDigits[c&15]
+func (a Address) String() string { return string(a.appendHex(make([]byte, 0, 2+2*AddressSize))) }
+
+func (a Address) appendHex(b []byte) []byte {
+	b = append(b, '0', 'x')
+	for _, c := range a {
+		b = append(b, hexDigits[c>>4], hexDigits[c&15])
 	}
-	return string(b)
+	return b
 }
 
 // IsZero reports whether a is the zero address.
@@ -29,7 +29,9 @@ func (a Address) IsZero() bool { return a == Address{} }
 var ErrBadAddress = errors.New("sdk: an address is 0x and 40 hex digits")
 
 // ParseAddress parses the 0x-hex form (either case).
-func ParseAddress(s string) (Address, error) {
+func ParseAddress(s string) (Address, error) { return parseAddressBytes([]byte(s)) }
+
+func parseAddressBytes(s []byte) (Address, error) {
 	var a Address
 	if len(s) != 2+2*AddressSize || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') {
 		return a, ErrBadAddress

@@ -15,8 +15,21 @@ import (
 // of another type, which is what a contract wants of bad input; check
 // optional fields with Has first.
 type JSON struct {
-	fields map[string][]byte // raw JSON values
-	order  []string
+	fields []jsonField // in order; objects are small, so a slice beats a map
+}
+
+type jsonField struct {
+	name  string
+	value []byte // raw JSON
+}
+
+func (o *JSON) lookup(name string) ([]byte, bool) {
+	for i := range o.fields {
+		if o.fields[i].name == name {
+			return o.fields[i].value, true
+		}
+	}
+	return nil, false
 }
 
 // ParseJSON parses a JSON object. Values are kept raw, parsed by the
@@ -36,16 +49,22 @@ func ParseJSON(b []byte) (*JSON, error) {
 }
 
 // Has reports whether the object has the field (null included).
-func (o *JSON) Has(name string) bool { _, ok := o.fields[name]; return ok }
+func (o *JSON) Has(name string) bool { _, ok := o.lookup(name); return ok }
 
 // Fields returns the field names in the order they appear.
-func (o *JSON) Fields() []string { return o.order }
+func (o *JSON) Fields() []string {
+	names := make([]string, len(o.fields))
+	for i, f := range o.fields {
+		names[i] = f.name
+	}
+	return names
+}
 
 // Raw returns the field's JSON text, and whether it is there.
-func (o *JSON) Raw(name string) ([]byte, bool) { v, ok := o.fields[name]; return v, ok }
+func (o *JSON) Raw(name string) ([]byte, bool) { return o.lookup(name) }
 
 func (o *JSON) field(name, want string) []byte {
-	v, ok := o.fields[name]
+	v, ok := o.lookup(name)
 	if !ok {
 		Revert("input: missing field \"" + name + "\"")
 	}
@@ -66,6 +85,12 @@ func (o *JSON) String(name string) string {
 
 // Address returns a field holding a 0x-hex address.
 func (o *JSON) Address(name string) Address {
+	v := o.field(name, "string")
+	if len(v) == 2+2+2*AddressSize { // no escapes: parse in place
+		if a, err := parseAddressBytes(v[1 : len(v)-1]); err == nil {
+			return a
+		}
+	}
 	a, err := ParseAddress(o.String(name))
 	if err != nil {
 		Revert("input: field \"" + name + "\": want an address (0x and 40 hex digits)")
@@ -153,7 +178,7 @@ func (p *jsonParser) object() (*JSON, error) {
 		return nil, p.fail("want an object")
 	}
 	p.i++
-	o := &JSON{fields: map[string][]byte{}}
+	o := &JSON{}
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == '}' {
 		p.i++
@@ -179,11 +204,10 @@ func (p *jsonParser) object() (*JSON, error) {
 		if err := p.skipValue(); err != nil {
 			return nil, err
 		}
-		if _, dup := o.fields[name]; dup {
+		if _, dup := o.lookup(name); dup {
 			return nil, p.fail("field \"" + name + "\" twice")
 		}
-		o.fields[name] = p.b[vstart:p.i:p.i]
-		o.order = append(o.order, name)
+		o.fields = append(o.fields, jsonField{name, p.b[vstart:p.i:p.i]})
 		p.space()
 		if p.i >= len(p.b) {
 			return nil, p.fail("unterminated object")
@@ -422,7 +446,11 @@ type JSONWriter struct {
 }
 
 // NewJSON starts an object.
-func NewJSON() *JSONWriter { return &JSONWriter{b: []byte{'{'}} }
+func NewJSON() *JSONWriter {
+	b := make([]byte, 1, 192)
+	b[0] = '{'
+	return &JSONWriter{b: b}
+}
 
 func (w *JSONWriter) key(name string) {
 	if len(w.b) > 1 {
@@ -453,7 +481,11 @@ func (w *JSONWriter) Amount(name string, a Amount) *JSONWriter {
 
 // Address adds an address, as 0x-hex.
 func (w *JSONWriter) Address(name string, a Address) *JSONWriter {
-	return w.String(name, a.String())
+	w.key(name)
+	w.b = append(w.b, '"')
+	w.b = a.appendHex(w.b)
+	w.b = append(w.b, '"')
+	return w
 }
 
 // Bool adds a boolean field.

@@ -3,6 +3,7 @@ package crypto
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -178,6 +179,22 @@ func BenchmarkVerifyBatch(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*len(items))/b.Elapsed().Seconds(), "sigs/s")
 		})
+	}
+}
+
+// The expansion of elements is a consensus rule: this pins it.
+func TestLtHashGolden(t *testing.T) {
+	var h LtHash
+	for i := range 40 {
+		elem := make([]byte, i*9) // up to 351 bytes: past the pooled input buffer
+		for j := range elem {
+			elem[j] = byte(i + j)
+		}
+		h.Add(elem)
+	}
+	h.Remove([]byte{})
+	if got := h.Sum(); hex.EncodeToString(got[:]) != "dcaf8d00a6ef10c8e0ad1a41f6f6752d5f52a1494c37686ec2dfac931d2c10a1" {
+		t.Fatalf("LtHash of the golden elements is %x", got)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/noded/noded/p2p"
@@ -40,7 +41,11 @@ type snapshotService struct {
 	keep     int
 	opts     store.ManifestOptions
 
-	take chan uint64 // heights to take, from the heads feed
+	// latest is the newest head at an interval height, from the heads
+	// feed; kick says it changed. While the node catches up (or a big
+	// state takes long to scan) the heights in between are skipped.
+	latest atomic.Pointer[types.Header]
+	kick   chan struct{}
 
 	mu    sync.Mutex
 	snaps []*localSnapshot // ready ones, newest first
@@ -67,7 +72,7 @@ func newSnapshotService(n *Node) *snapshotService {
 		log:      n.log.With("component", "snapshots"),
 		interval: n.cfg.SnapshotInterval,
 		keep:     n.cfg.SnapshotKeep,
-		take:     make(chan uint64, 16),
+		kick:     make(chan struct{}, 1),
 	}
 }
 
@@ -76,10 +81,10 @@ func (s *snapshotService) run(ctx context.Context, heads *headFeed) {
 	defer s.closeAll()
 	cancel := heads.subscribe(func(h types.Header) {
 		if h.Height > 0 && h.Height%s.interval == 0 {
+			s.latest.Store(&h)
 			select {
-			case s.take <- h.Height:
+			case s.kick <- struct{}{}:
 			default:
-				s.log.Warn("snapshot queue full; skipping a snapshot", "height", h.Height)
 			}
 		}
 	})
@@ -89,9 +94,10 @@ func (s *snapshotService) run(ctx context.Context, heads *headFeed) {
 		select {
 		case <-ctx.Done():
 			return
-		case h := <-s.take:
-			if err := s.takeAt(ctx, h); err != nil && ctx.Err() == nil {
-				s.log.Warn("snapshot not taken", "height", h, "err", err)
+		case <-s.kick:
+			h := s.latest.Load()
+			if err := s.takeAt(ctx, h.Height); err != nil && ctx.Err() == nil {
+				s.log.Warn("snapshot not taken", "height", h.Height, "err", err)
 			}
 		}
 	}

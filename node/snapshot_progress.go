@@ -21,10 +21,11 @@ type snapProgress struct {
 	bytesDone  uint64
 	peers      int
 	started    time.Time
-	resumed    uint64 // bytes already written when the download started
-	bad        int    // chunks that failed verification
-	badMan     int    // manifests or blocks that failed verification
-	fallback   string // why the last attempt fell back to block sync
+	resumed    uint64        // bytes already written when the download started
+	bad        int           // chunks that failed verification
+	badMan     int           // manifests or blocks that failed verification
+	fallback   string        // why the last attempt fell back to block sync
+	took       time.Duration // the last restore's download, verification and writes
 }
 
 // Restore states.
@@ -80,7 +81,15 @@ func (p *snapProgress) finish() time.Duration {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.state = "done"
-	return time.Since(p.started)
+	p.took = time.Since(p.started)
+	return p.took
+}
+
+// lastRestore returns how long the last completed restore took (0 if none).
+func (p *snapProgress) lastRestore() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.took
 }
 
 func (p *snapProgress) fellBack(reason string) {

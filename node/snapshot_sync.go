@@ -417,7 +417,7 @@ func (n *Node) fetchManifestFrom(ctx context.Context, p p2p.PeerID, offer p2p.Sn
 	if err != nil {
 		return nil, true, err
 	}
-	if err := n.checkSnapshotBlock(m, blk); err != nil {
+	if err := checkSnapshotBlock(n.exec.Config(), m, blk); err != nil {
 		return nil, true, err
 	}
 	return &manifestAndBlock{m: m, blk: blk}, false, nil
@@ -426,7 +426,7 @@ func (n *Node) fetchManifestFrom(ctx context.Context, p p2p.PeerID, offer p2p.Sn
 // checkSnapshotBlock checks that blk is the signed block of the snapshot m:
 // its hash, height and state root, its transaction root against its body,
 // and the signature of its slot's proposer among the genesis validators.
-func (n *Node) checkSnapshotBlock(m *store.Manifest, blk *types.Block) error {
+func checkSnapshotBlock(cfg *chain.Config, m *store.Manifest, blk *types.Block) error {
 	h := &blk.Header
 	if blk.Hash() != m.BlockHash || h.Height != m.Height || h.StateRoot != m.StateRoot {
 		return fmt.Errorf("block %d %s (state root %s) is not the snapshot's block %d %s (state root %s)",
@@ -439,7 +439,6 @@ func (n *Node) checkSnapshotBlock(m *store.Manifest, blk *types.Block) error {
 	if types.TxRoot(hashes) != h.TxRoot {
 		return fmt.Errorf("block %d: transactions do not match the header's root", h.Height)
 	}
-	cfg := n.exec.Config()
 	if cfg.Proposer(h.Slot) != h.Proposer || !h.VerifySig() {
 		return fmt.Errorf("block %d is not signed by the proposer of slot %d among the genesis validators", h.Height, h.Slot)
 	}

@@ -51,8 +51,8 @@ func newDevnetInitCmd() *cobra.Command {
 		Short: "Write the homes of a new devnet",
 		Long: `Write one home per node under --dir (node0, node1, ...): a validator key, the
 dev account keys, the shared genesis.json, a p2p identity, and a config.json with
-the node's RPC port (--rpc-port + i), p2p port (--p2p-port + i) and the other
-nodes as bootstrap peers.`,
+the node's RPC port (--rpc-port + i), p2p port (--p2p-port + i), the other
+nodes as bootstrap peers, and the snapshot interval (--snapshot-interval).`,
 		Example: `  noded devnet init --nodes 4 --dir ./devnet
   noded devnet init --nodes 3 --dir /tmp/net --chain-id mynet --block-time 500ms --rpc-port 9545 --p2p-port 36656`,
 		Args: cobra.NoArgs,
@@ -81,6 +81,7 @@ nodes as bootstrap peers.`,
 	f.IntVar(&o.RPCPort, "rpc-port", 8545, "RPC port of node0; node i gets this + i")
 	f.IntVar(&o.P2PPort, "p2p-port", 26656, "p2p port of node0; node i gets this + i")
 	f.IntVar(&o.DevAccounts, "accounts", 4, "prefunded dev accounts")
+	f.Uint64Var(&o.SnapshotInterval, "snapshot-interval", node.DefaultSnapshotInterval, "every node takes a state snapshot every this many blocks")
 	return cmd
 }
 

@@ -21,6 +21,7 @@ func newRunCmd() *cobra.Command {
 		logLevel string
 		mdns     bool
 		pprof    bool
+		syncMode string
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -29,10 +30,20 @@ func newRunCmd() *cobra.Command {
 address, p2p listen addresses and bootstrap peers), its keys and its data; noded
 devnet init makes such homes. The node joins its peers over libp2p, proposes
 blocks in its slots if it holds a validator key, and follows the chain
-otherwise. Ctrl-C stops it cleanly; run it again to continue.`,
+otherwise. Ctrl-C stops it cleanly; run it again to continue.
+
+A node with no blocks beyond the genesis catches up as --sync says: "auto"
+(the default) restores a peer's state snapshot when the best peer is more
+than two snapshot intervals ahead and replays blocks otherwise; "snapshot"
+restores a snapshot whenever one is offered; "block" replays every block.
+Chunks come from every peer that offers the snapshot and each is verified
+against the state root of the snapshot's signed block; progress shows in the
+log and in noded status. Without a usable snapshot the node says so and
+falls back to block sync.`,
 		Example: `  noded devnet init --nodes 4 --dir ./devnet
   noded run --home ./devnet/node2
-  noded run --home ./devnet/node2 --rpc 127.0.0.1:9547 --log-level debug`,
+  noded run --home ./devnet/node2 --rpc 127.0.0.1:9547 --log-level debug
+  noded devnet add --dir ./devnet && noded run --home ./devnet/node4 --sync snapshot`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fc, err := node.LoadFileConfig(global.home)
@@ -52,6 +63,9 @@ otherwise. Ctrl-C stops it cleanly; run it again to continue.`,
 				cfg.P2P.MDNS = true
 			}
 			cfg.Pprof = pprof
+			if cfg.Sync, err = node.ParseSyncMode(syncMode); err != nil {
+				return fmt.Errorf("--sync: %w", err)
+			}
 			if !cmd.Flags().Changed("log-level") && fc.LogLevel != "" {
 				logLevel = fc.LogLevel
 			}
@@ -82,5 +96,6 @@ otherwise. Ctrl-C stops it cleanly; run it again to continue.`,
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.BoolVar(&mdns, "mdns", false, "find peers on the local network by multicast DNS")
 	f.BoolVar(&pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the RPC port")
+	f.StringVar(&syncMode, "sync", string(node.SyncAuto), "how a node without blocks catches up: auto, snapshot or block")
 	return cmd
 }

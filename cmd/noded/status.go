@@ -55,6 +55,9 @@ func printStatus(w io.Writer, url string, st *rpc.RPCNodeStatus) {
 		sync = fmt.Sprintf("yes, to block %d", uint64(st.SyncTarget))
 	}
 	fmt.Fprintf(tw, "syncing:\t%s\n", sync)
+	if s := st.SnapshotSync; s != nil {
+		fmt.Fprintf(tw, "snapshot:\t%s\n", snapshotProgress(s))
+	}
 	fmt.Fprintf(tw, "validator:\t%t\n", st.Validator)
 	if st.VMEngine != "" {
 		fmt.Fprintf(tw, "vm engine:\t%s\n", st.VMEngine)

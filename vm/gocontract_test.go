@@ -2,7 +2,9 @@ package vm
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/noded/noded/crypto"
 	"github.com/noded/noded/types"
@@ -231,6 +234,24 @@ func TestGoContractStorageAndGrowth(t *testing.T) {
 	}
 	if s := e.vm.Stats(); s.Instances-before.Instances != 1 {
 		t.Fatalf("grown instances kept: %+v then %+v", before, s)
+	}
+}
+
+// A Go contract stopped by the node's time limit fails with a timeout
+// (node-local); its instance is discarded and the next call runs.
+func TestGoContractTimeout(t *testing.T) {
+	e, _ := newGoEnv(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Millisecond)
+	defer cancel()
+	r := e.vm.Call(ctx, e.host, &e.env, CallRequest{Caller: alice, Contract: goAddr, Method: "spin", Gas: MaxGas})
+	if !errors.Is(r.Err, ErrTimeout) && !errors.Is(r.Err, ErrOutOfGas) {
+		t.Fatalf("spin with a 1 ms limit: %v", r.Err)
+	}
+	if r := e.call(goAddr, "spin", nil); !errors.Is(r.Err, ErrOutOfGas) || r.GasUsed != MaxGas {
+		t.Fatalf("spin: %v, %d gas", r.Err, r.GasUsed)
+	}
+	if r := e.mustCall(goAddr, "fresh", nil); binary.LittleEndian.Uint64(r.ReturnData) != 1 {
+		t.Fatal("state after the timeout")
 	}
 }
 

@@ -82,5 +82,11 @@ func (v *VM) release(m *module, inst Instance) {
 func (v *VM) snapshot(m *module, inst Instance) {
 	if m.snap == nil && v.reuse && m.reusable {
 		m.snap = inst.Snapshot()
+		if m.image != nil {
+			// From now on only a deploy of the same code starts from the
+			// initial image: copying it is fast enough for that.
+			m.image.Release()
+			m.image.fast = noImage{}
+		}
 	}
 }

@@ -176,6 +176,17 @@ func goroutines() {
 	ret(out)
 }
 
+// spin loops until the gas or the node's time limit stops it.
+//
+//go:wasmexport spin
+func spin() {
+	for i := 0; ; i++ {
+		if i < 0 {
+			calls++
+		}
+	}
+}
+
 // store writes the input under "k" and returns what was there.
 //
 //go:wasmexport store

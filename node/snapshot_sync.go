@@ -169,6 +169,7 @@ func (n *Node) snapshotSync(ctx context.Context) error {
 	}
 	n.log.Info("looking for a state snapshot", "best_peer", best, "resuming", resuming)
 	deadline := time.Now().Add(snapOfferWait)
+	offered := false
 	for {
 		cands := n.findSnapshots(ctx, resume.Manifest)
 		for _, c := range cands {
@@ -181,12 +182,15 @@ func (n *Node) snapshotSync(ctx context.Context) error {
 			}
 			n.log.Warn("snapshot not restored", "height", c.offer.Height, "err", err)
 		}
-		if len(cands) > 0 {
-			return n.fallBack("every snapshot offered failed")
-		}
-		// Asked for a snapshot, the node waits a while for one to be
-		// offered (peers may be about to take one); otherwise it does not.
-		if time.Now().After(deadline) || (mode == SyncAuto && !resuming) {
+		offered = offered || len(cands) > 0
+		// A node asked for a snapshot waits a while for one (peers may
+		// be about to take one, or a snapshot may have been dropped while
+		// it was being fetched); otherwise it waits only if some were
+		// offered.
+		if time.Now().After(deadline) || (mode == SyncAuto && !resuming && !offered) {
+			if offered {
+				return n.fallBack("every snapshot offered failed")
+			}
 			return n.fallBack("no peer offers a snapshot")
 		}
 		select {

@@ -32,6 +32,10 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 	}
 	r.rep.Setup.StartHeight = uint64(height)
 
+	for _, m := range r.mets {
+		m.sample(ctx, memStart)
+	}
+	cpu0 := cpuTime()
 	start := time.Now()
 	r.trk = newTracker(start, uint64(height))
 	r.fol = &follower{url: cfg.URLs[0], conn: r.conns[0], t: r.trk}
@@ -85,6 +89,7 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 	for _, m := range r.mets {
 		m.sample(bg, memAfter)
 	}
+	r.rep.GeneratorCPUSeconds = round3((cpuTime() - cpu0).Seconds())
 
 	rep := r.report(start, sendEnd, drainEnd, prog.timeline)
 	r.checkSample(bg, rep)
@@ -401,8 +406,13 @@ func (r *runner) report(start, sendEnd, drainEnd time.Time, timeline []Second) *
 		due := int64(math.Ceil(float64(min(send, cfg.Duration)) / interval))
 		rep.Behind = max(0, (due-r.jobsDone.Load())*int64(cfg.Batch)+r.shortfall.Load())
 	}
+	var cpu float64
 	for i, m := range r.mets {
 		rep.Memory = append(rep.Memory, m.report(cfg.URLs[i]))
+		cpu += rep.Memory[i].CPUSeconds
+	}
+	if rep.Included > 0 && cpu > 0 {
+		rep.NodeCPUPerTx = round3(cpu * 1e6 / float64(rep.Included))
 	}
 	rep.Timeline = timeline
 	rep.LoadAfter = readLoadAverage()

@@ -81,6 +81,9 @@ func checkReport(t *testing.T, r *Report) {
 	case r.Included > 0 && (r.IncludedTPS <= 0 || r.Blocks.Count == 0):
 		t.Errorf("included %d at %g/s in %d blocks", r.Included, r.IncludedTPS, r.Blocks.Count)
 	}
+	if r.Included > 0 && (r.NodeCPUPerTx <= 0 || r.GeneratorCPUSeconds <= 0) {
+		t.Errorf("cpu: node %g us/tx, generator %g s", r.NodeCPUPerTx, r.GeneratorCPUSeconds)
+	}
 	if want := min(int(r.Included), 2*sampleHalf); r.ReceiptsChecked != want || r.ReceiptsFailed != 0 {
 		t.Errorf("receipts: %d of %d failed (%s), want %d checked", r.ReceiptsFailed, r.ReceiptsChecked, r.FailedExample, want)
 	}
@@ -345,13 +348,14 @@ func TestParseMetrics(t *testing.T) {
 # TYPE process_resident_memory_bytes gauge
 process_resident_memory_bytes 1.2345678e+08
 process_resident_memory_bytes_other 5
+process_cpu_seconds_total 12.5
 noded_mempool_txs 42
 `
-	rss, pool, ok := parseMetrics(strings.NewReader(in))
-	if !ok || rss != 123456780 || pool != 42 {
-		t.Errorf("got %v %v %v", rss, pool, ok)
+	g, ok := parseMetrics(strings.NewReader(in))
+	if !ok || g.rss != 123456780 || g.mempool != 42 || g.cpu != 12.5 {
+		t.Errorf("got %+v %v", g, ok)
 	}
-	if _, _, ok := parseMetrics(strings.NewReader("go_goroutines 5\n")); ok {
+	if _, ok := parseMetrics(strings.NewReader("go_goroutines 5\n")); ok {
 		t.Error("found memory in metrics without it")
 	}
 }

@@ -18,7 +18,8 @@ import (
 func decodeJSON(b []byte, v any) error { return json.Unmarshal(b, v) }
 
 // nodeMetrics reads one node's Prometheus metrics: its resident memory
-// (process_resident_memory_bytes) and mempool size (noded_mempool_txs).
+// (process_resident_memory_bytes), CPU time (process_cpu_seconds_total)
+// and mempool size (noded_mempool_txs).
 type nodeMetrics struct {
 	url string
 	hc  *http.Client
@@ -32,35 +33,41 @@ type nodeMetrics struct {
 	last    float64
 	mempool float64
 	samples int
+	cpu0    float64 // CPU seconds when the load starts
+	cpu1    float64 // and after draining
+	cpuOK   bool
 }
 
 func newNodeMetrics(nodeURL string) *nodeMetrics {
 	return &nodeMetrics{url: metricsURL(nodeURL), hc: &http.Client{Timeout: 5 * time.Second}}
 }
 
+// gauges are the values read from one scrape.
+type gauges struct{ rss, cpu, mempool float64 }
+
 // scrape reads the metrics once.
-func (m *nodeMetrics) scrape(ctx context.Context) (rss, mempool float64, err error) {
+func (m *nodeMetrics) scrape(ctx context.Context) (g gauges, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.url, nil)
 	if err != nil {
-		return 0, 0, err
+		return g, err
 	}
 	resp, err := m.hc.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return g, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("%s: HTTP %s", m.url, resp.Status)
+		return g, fmt.Errorf("%s: HTTP %s", m.url, resp.Status)
 	}
-	rss, mempool, found := parseMetrics(resp.Body)
+	g, found := parseMetrics(resp.Body)
 	if !found {
-		return 0, 0, fmt.Errorf("%s has no process_resident_memory_bytes", m.url)
+		return g, fmt.Errorf("%s has no process_resident_memory_bytes", m.url)
 	}
-	return rss, mempool, nil
+	return g, nil
 }
 
-// parseMetrics finds the two gauges in the Prometheus text format.
-func parseMetrics(r io.Reader) (rss, mempool float64, found bool) {
+// parseMetrics finds the gauges in the Prometheus text format.
+func parseMetrics(r io.Reader) (g gauges, found bool) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -69,7 +76,7 @@ func parseMetrics(r io.Reader) (rss, mempool float64, found bool) {
 			name string
 			dst  *float64
 			hit  bool
-		}{{"process_resident_memory_bytes", &rss, true}, {"noded_mempool_txs", &mempool, false}} {
+		}{{"process_resident_memory_bytes", &g.rss, true}, {"process_cpu_seconds_total", &g.cpu, false}, {"noded_mempool_txs", &g.mempool, false}} {
 			rest, ok := bytes.CutPrefix(line, []byte(g.name))
 			if !ok || len(rest) == 0 || (rest[0] != ' ' && rest[0] != '{') {
 				continue
@@ -88,21 +95,22 @@ func parseMetrics(r io.Reader) (rss, mempool float64, found bool) {
 			}
 		}
 	}
-	return rss, mempool, found
+	return g, found
 }
 
 type memPhase int
 
 const (
-	memIdle memPhase = iota
-	memLoad
-	memAfter
+	memIdle  memPhase = iota // before the run
+	memStart                 // the load starts: CPU time from here
+	memLoad                  // during the load
+	memAfter                 // after draining: CPU time to here
 )
 
 // sample scrapes and records the memory for a phase: idle and after keep
 // their sample; every sample counts toward the peak.
 func (m *nodeMetrics) sample(ctx context.Context, phase memPhase) {
-	rss, pool, err := m.scrape(ctx)
+	g, err := m.scrape(ctx)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil {
@@ -113,13 +121,15 @@ func (m *nodeMetrics) sample(ctx context.Context, phase memPhase) {
 	}
 	m.ok = true
 	m.samples++
-	m.last, m.mempool = rss, pool
-	m.peak = max(m.peak, rss)
+	m.last, m.mempool = g.rss, g.mempool
+	m.peak = max(m.peak, g.rss)
 	switch phase {
 	case memIdle:
-		m.idle = rss
+		m.idle = g.rss
+	case memStart:
+		m.cpu0, m.cpuOK = g.cpu, g.cpu > 0
 	case memAfter:
-		m.after = rss
+		m.after, m.cpu1 = g.rss, g.cpu
 	}
 }
 
@@ -157,6 +167,10 @@ type NodeMemory struct {
 	PeakBytes  uint64 `json:"peak_rss_bytes"`
 	AfterBytes uint64 `json:"after_rss_bytes"`
 	Samples    int    `json:"samples"`
+	// CPUSeconds is the node's CPU time (process_cpu_seconds_total) from
+	// the start of sending to the end of draining: unlike rates, it
+	// depends little on what else runs on the machine.
+	CPUSeconds float64 `json:"cpu_s"`
 }
 
 func (m *nodeMetrics) report(url string) NodeMemory {
@@ -168,6 +182,9 @@ func (m *nodeMetrics) report(url string) NodeMemory {
 		return r
 	}
 	r.IdleBytes, r.PeakBytes, r.AfterBytes = uint64(m.idle), uint64(m.peak), uint64(m.after)
+	if m.cpuOK && m.cpu1 >= m.cpu0 {
+		r.CPUSeconds = round3(m.cpu1 - m.cpu0)
+	}
 	return r
 }
 

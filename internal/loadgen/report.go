@@ -82,6 +82,14 @@ type Report struct {
 	// SendLag (rate mode) is how late requests left against the schedule.
 	SendLag *Percentiles `json:"send_lag_ms,omitempty"`
 
+	// NodeCPUPerTx is the nodes' CPU time from the start of sending to the
+	// end of draining, in microseconds per included transaction: what a
+	// transaction costs the nodes, whatever else runs on the machine
+	// (1e6 x cores / NodeCPUPerTx bounds the rate of a node alone on the
+	// machine). GeneratorCPUSeconds is this process's CPU time then.
+	NodeCPUPerTx        float64 `json:"node_cpu_us_per_tx"`
+	GeneratorCPUSeconds float64 `json:"generator_cpu_s"`
+
 	Blocks   Blocks       `json:"blocks"`
 	Memory   []NodeMemory `json:"memory"`
 	Timeline []Second     `json:"timeline"`
@@ -203,6 +211,13 @@ func (r *Report) WriteText(w io.Writer) {
 		p("send lag:      p50 %s  p99 %s  max %s  (behind schedule)\n", fmtMs(r.SendLag.P50), fmtMs(r.SendLag.P99), fmtMs(r.SendLag.Max))
 	}
 	p("blocks:        %d, %.0f transactions on average, largest %d\n", r.Blocks.Count, r.Blocks.MeanTxs, r.Blocks.MaxTxs)
+	if r.NodeCPUPerTx > 0 {
+		var cpu float64
+		for _, m := range r.Memory {
+			cpu += m.CPUSeconds
+		}
+		p("cpu:           node %.1f s (%.0f us per included transaction), this generator %.1f s\n", cpu, r.NodeCPUPerTx, r.GeneratorCPUSeconds)
+	}
 	for _, m := range r.Memory {
 		if !m.Available {
 			p("memory (RSS):  %s: not available (%s)\n", m.URL, m.Error)

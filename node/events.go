@@ -36,6 +36,9 @@ func (b backend) Events(ctx context.Context, q rpc.EventQuery) ([]rpc.EventLog, 
 	if limit <= 0 {
 		limit = -1
 	}
+	if err := b.n.checkHistory(q.From); err != nil {
+		return nil, err
+	}
 	var out []rpc.EventLog
 	for h := q.From; h <= q.To && (limit < 0 || len(out) <= limit); h++ {
 		if err := ctx.Err(); err != nil {

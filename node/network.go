@@ -173,6 +173,9 @@ func (n *Node) syncFrom(ctx context.Context, req chain.SyncRequest) {
 	if err != nil && ctx.Err() == nil {
 		n.log.Debug("block sync", "peer", peer, "from", req.From, "to", req.To, "err", err)
 	}
+	if len(raw) == 0 {
+		pauseEmptySync(ctx)
+	}
 	for _, b := range raw {
 		blk, err := types.DecodeBlock(b)
 		if err != nil {

@@ -741,3 +741,17 @@ func (q *chunkQueue) result() error {
 	}
 	return nil
 }
+
+// emptySyncPause is how long a block sync request that brought nothing
+// holds its peer before the consensus may ask it again. A peer restored
+// from a snapshot has no blocks below it and answers such requests at
+// once; without the pause a node syncing from the genesis would ask it in
+// a loop.
+const emptySyncPause = time.Second
+
+func pauseEmptySync(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(emptySyncPause):
+	}
+}

@@ -132,6 +132,13 @@ func TestSnapshotSyncJoins(t *testing.T) {
 	if b, err := joiner.c.BlockByNumber(ctx, rpc.BlockAt(1), false); !errors.Is(err, client.ErrNotFound) {
 		t.Fatalf("the joiner has block 1: %v %v", b, err)
 	}
+	// History below the snapshot is not there, and says so.
+	if _, err := joiner.c.Events(ctx, rpc.EventQueryArgs{FromBlock: rpc.BlockAt(0), ToBlock: rpc.LatestBlock}); !errors.Is(err, rpc.ErrStateUnavailable) {
+		t.Fatalf("events from the genesis on the joiner: %v", err)
+	}
+	if _, err := joiner.c.Account(ctx, fillAddr(0), rpc.BlockAt(base-1)); !errors.Is(err, rpc.ErrStateUnavailable) {
+		t.Fatalf("state below the snapshot on the joiner: %v", err)
+	}
 	if bad, badMan := joiner.n.snapSync.counts(); bad != 0 || badMan != 0 {
 		t.Fatalf("%d bad chunks and %d bad manifests from honest peers", bad, badMan)
 	}
@@ -149,6 +156,9 @@ func TestSnapshotSyncJoins(t *testing.T) {
 	rc, _ = bob.send(ctx, client.NewCall(devnetChainID, 0, contract, counter.MethodIncrement, nil, types.Amount{}, 0, 1))
 	if rc.Status != rpc.ReceiptStatusSuccess || !bytes.Equal(rc.ReturnData, u64(43)) {
 		t.Fatalf("increment through the joiner: %+v", rc)
+	}
+	if evs, err := joiner.c.Events(ctx, rpc.EventQueryArgs{FromBlock: rpc.BlockAt(base + 1), ToBlock: rpc.LatestBlock}); err != nil || len(evs) == 0 {
+		t.Fatalf("events after the snapshot on the joiner: %d %v", len(evs), err)
 	}
 	// It follows new blocks: every node agrees further on.
 	waitAgree(t, ctx, all, uint64(rc.BlockNumber)+3)

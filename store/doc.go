@@ -13,6 +13,8 @@
 //	root.Apply(res.Buckets)
 //	// on a reorg: db.RevertHead() back to the fork point, then LoadRoot
 //	// reads (RPC, snapshots): db.HeadState() / db.StateAt(h), then view.Close()
+//	// snapshots: view.BuildManifest, view.Chunk; a new database restores
+//	// one with BeginRestore, VerifyChunk + RestoreChunk, FinishRestore
 //	db.Close()
 //
 // # Crash consistency
@@ -38,6 +40,10 @@
 //	    "genesis-hash"        hash of block 0
 //	    "head"                head block hash(32) + height(8)
 //	    "undo-floor"          lowest height that may have an undo record, uint64
+//	    "restore"             snapshot restore in progress (snapshot_restore.go)
+//	    "restore/" index(2)   chunk written by that restore (empty value)
+//	    "snapshot-base"       height of the snapshot the database was restored
+//	                          from: no blocks between the genesis and it
 //	'N' height(8)             hash of the canonical block at height
 //	'H' hash(32)              header (types.Header.AppendEncoding)
 //	'B' hash(32)              block (types.Block.Encode)

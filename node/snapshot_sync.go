@@ -87,8 +87,12 @@ var snapOfferWait = 20 * time.Second
 
 // Tuning of snapshot sync.
 const (
-	// snapPeerWait: how long the node waits for peers before it decides.
-	snapPeerWait = 15 * time.Second
+	// snapPeerWait: how long a node asked for a snapshot (or resuming a
+	// restore) waits for peers; snapAutoPeerWait: how long a node in
+	// SyncAuto waits before it starts the consensus without them (a lone
+	// validator of a new devnet must not wait long).
+	snapPeerWait     = 15 * time.Second
+	snapAutoPeerWait = 2 * time.Second
 	// snapPerPeer chunk requests at once per peer, at least; with few
 	// peers, more, up to snapInFlight in all.
 	snapPerPeer  = 2
@@ -156,17 +160,23 @@ func (n *Node) snapshotSync(ctx context.Context) error {
 		}
 		return nil
 	}
-	prog := n.snapSync
-	prog.begin()
-	defer prog.end()
-	best, err := n.waitPeers(ctx)
+	wait := snapPeerWait
+	if mode == SyncAuto && !resuming {
+		wait = snapAutoPeerWait
+	}
+	best, err := n.waitPeers(ctx, wait)
 	if err != nil {
 		return err
 	}
 	if mode == SyncAuto && !resuming && best <= n.head.Height+2*n.cfg.SnapshotInterval {
-		n.log.Info("syncing blocks: no peer is more than two snapshot intervals ahead", "best_peer", best)
+		if best > n.head.Height {
+			n.log.Info("syncing blocks: no peer is more than two snapshot intervals ahead", "best_peer", best)
+		}
 		return nil
 	}
+	prog := n.snapSync
+	prog.begin()
+	defer prog.end()
 	n.log.Info("looking for a state snapshot", "best_peer", best, "resuming", resuming)
 	deadline := time.Now().Add(snapOfferWait)
 	offered := false
@@ -201,10 +211,10 @@ func (n *Node) snapshotSync(ctx context.Context) error {
 	}
 }
 
-// waitPeers waits until a peer's status is known (or snapPeerWait passes)
-// and returns the highest peer head.
-func (n *Node) waitPeers(ctx context.Context) (uint64, error) {
-	deadline := time.Now().Add(snapPeerWait)
+// waitPeers waits until a peer's status is known (or wait passes) and
+// returns the highest peer head.
+func (n *Node) waitPeers(ctx context.Context, wait time.Duration) (uint64, error) {
+	deadline := time.Now().Add(wait)
 	for {
 		if ps := n.net.host.BestPeers(); len(ps) > 0 {
 			// Give the other connected peers a moment to report too.

@@ -280,7 +280,7 @@ func wasiFdWrite(c *hostCall, a []uint64) (uint64, *ExecError) {
 	for i := uint64(0); i < n; i++ {
 		ptr := uint64(binary.LittleEndian.Uint32(iovs[8*i:]))
 		size := uint64(binary.LittleEndian.Uint32(iovs[8*i+4:]))
-		if err := c.charge(0, c.bytePrice(), size); err != nil {
+		if err := c.chargeMore(c.bytePrice(), size, 0, 0); err != nil {
 			return 0, err
 		}
 		if uint64(len(data))+size > maxWasiWrite {

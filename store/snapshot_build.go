@@ -113,18 +113,29 @@ func (v *StateView) Chunk(dst []byte, info ChunkInfo) ([]byte, error) {
 	if info.Hi <= info.Lo || int(info.Hi) > chain.NumBuckets {
 		return nil, fmt.Errorf("store: chunk of buckets [%d, %d)", info.Lo, info.Hi)
 	}
+	if err := v.enter(); err != nil {
+		return nil, err
+	}
+	defer v.db.leave()
 	e := chunkEncoder{buf: dst[:0]}
 	if cap(e.buf) < int(info.Size) {
 		e.buf = make([]byte, 0, info.Size)
 	}
 	e.begin(info.Lo, info.Hi)
-	for b := info.Lo; b < info.Hi; b++ {
-		if err := v.IterateState(b, b+1, func(key, value []byte) error {
-			e.add(key, value)
-			return nil
-		}); err != nil {
-			return nil, err
+	// One pass over the chunk's key range; buckets end where the bucket
+	// in the key changes (empty buckets in between get a zero count).
+	b := info.Lo
+	err := scanState(v.snap, info.Lo, info.Hi, v.overlay(), false, func(dbKey, value []byte) error {
+		for kb := stateKeyBucket(dbKey); b < kb; b++ {
+			e.endBucket()
 		}
+		e.add(dbKey[3:], value)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for ; b < info.Hi; b++ {
 		e.endBucket()
 	}
 	if len(e.buf) != int(info.Size) || e.entries != info.Entries {

@@ -205,7 +205,8 @@ func (db *DB) BeginRestore(m *Manifest) (done []bool, err error) {
 
 // RestoreChunk writes a verified chunk of the restore in progress: its
 // entries, its buckets and its done mark, in one batch (not synced; see
-// above). It may be called from several goroutines.
+// above). It may be called from several goroutines at once, but not
+// while FinishRestore or AbortRestore runs.
 func (db *DB) RestoreChunk(m *Manifest, c *Chunk) error {
 	cur := db.restoring.Load()
 	if cur == nil || cur.Manifest != m.Hash() {
@@ -247,8 +248,8 @@ func (db *DB) RestoreChunk(m *Manifest, c *Chunk) error {
 			return err
 		}
 	}
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
+	// Chunks commit concurrently; the caller does not finish or abort the
+	// restore while chunks are being written.
 	if db.restoring.Load() != cur {
 		return errors.New("store: the restore was finished or aborted")
 	}

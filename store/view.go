@@ -134,6 +134,11 @@ func (v *StateView) IterateState(from, to uint16, fn func(key, value []byte) err
 		return err
 	}
 	defer v.db.leave()
+	return iterateState(v.snap, from, to, v.overlay(), fn)
+}
+
+// overlay returns the undo overlay in database key order.
+func (v *StateView) overlay() []overlayEntry {
 	v.sortOnce.Do(func() {
 		v.sorted = make([]overlayEntry, 0, len(v.undo))
 		for k, val := range v.undo {
@@ -141,7 +146,7 @@ func (v *StateView) IterateState(from, to uint16, fn func(key, value []byte) err
 		}
 		slices.SortFunc(v.sorted, func(a, b overlayEntry) int { return bytes.Compare(a.dbKey, b.dbKey) })
 	})
-	return iterateState(v.snap, from, to, v.sorted, fn)
+	return v.sorted
 }
 
 // Close releases the view. It is safe to call more than once, and after

@@ -346,3 +346,68 @@ func FuzzDecodeManifest(f *testing.F) {
 		}
 	})
 }
+
+// benchSnapshot builds a state of n entries of ~100 bytes and its snapshot.
+func benchSnapshot(b *testing.B, n int) (*DB, *StateView, *Manifest) {
+	db, _ := openMem(b, Options{})
+	c := newTestChain(b, 45, 1)
+	c.initDB(db)
+	rng := rand.New(rand.NewPCG(5, 5))
+	var chs []chain.Change
+	for i := range n {
+		var a types.Address
+		binary.BigEndian.PutUint32(a[:], uint32(i%1000))
+		key := binary.BigEndian.AppendUint64(make([]byte, 24), uint64(i))
+		val := make([]byte, 47)
+		for j := range val {
+			val[j] = byte(rng.Uint32())
+		}
+		chs = append(chs, chain.Change{Key: chain.StorageKey(a, key), New: val})
+	}
+	blk, res := c.build(&c.head().Header, 0, chs)
+	if err := db.CommitBlock(blk, res); err != nil {
+		b.Fatal(err)
+	}
+	v, err := db.HeadState()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { v.Close() })
+	m, err := v.BuildManifest(context.Background(), ManifestOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return db, v, m
+}
+
+// BenchmarkChunk measures the serving side: encoding a 2 MB chunk.
+func BenchmarkChunk(b *testing.B) {
+	_, v, m := benchSnapshot(b, 200_000)
+	var buf []byte
+	var err error
+	for i := 0; b.Loop(); i++ {
+		if buf, err = v.Chunk(buf, m.Chunks[i%len(m.Chunks)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(m.Entries())/float64(len(m.Chunks))*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkVerifyChunk measures the joining side's check of a chunk (one
+// goroutine): decoding, and the LtHash of every entry.
+func BenchmarkVerifyChunk(b *testing.B) {
+	_, v, m := benchSnapshot(b, 200_000)
+	chunks := make([][]byte, len(m.Chunks))
+	for i := range chunks {
+		var err error
+		if chunks[i], err = v.Chunk(nil, m.Chunks[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := 0; b.Loop(); i++ {
+		if _, err := VerifyChunk(m, i%len(chunks), chunks[i%len(chunks)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(m.Entries())/float64(len(m.Chunks))*float64(b.N)/b.Elapsed().Seconds(), "entries/s")
+}

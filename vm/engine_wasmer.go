@@ -3,7 +3,6 @@ package vm
 import (
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -219,15 +218,17 @@ func (m *wasmerModule) Instantiate() (Instance, error) {
 		return nil, fmt.Errorf("vm: instantiate: %w", err)
 	}
 	inst := &wasmerInstance{module: m, inst: in, funcs: map[string]wasmer.NativeFunction{}}
-	if inst.used, err = in.Exports.GetGlobal(gasUsedExport); err == nil {
-		inst.limit, err = in.Exports.GetGlobal(gasLimitExport)
-	}
-	if err == nil {
-		inst.depth, err = in.Exports.GetGlobal(depthExport)
-	}
-	if err != nil {
-		in.Close()
-		return nil, fmt.Errorf("vm: instantiate: module is not instrumented: %w", err)
+	for _, mg := range []struct {
+		name string
+		dst  *global
+		kind wasmer.ValueKind
+	}{{gasUsedExport, &inst.used, wasmer.I64}, {gasLimitExport, &inst.limit, wasmer.I64}, {depthExport, &inst.depth, wasmer.I32}} {
+		g, gerr := in.Exports.GetGlobal(mg.name)
+		if gerr != nil {
+			in.Close()
+			return nil, fmt.Errorf("vm: instantiate: module is not instrumented: %w", gerr)
+		}
+		*mg.dst = newGlobal(g, mg.kind)
 	}
 	if mem, err := in.Exports.GetMemory(memoryExport); err == nil && mem != nil {
 		inst.memory = mem
@@ -246,7 +247,7 @@ func (m *wasmerModule) Instantiate() (Instance, error) {
 			if gt.Mutability() == wasmer.MUTABLE && !isMeterGlobal(name) {
 				g, err := in.Exports.GetGlobal(name)
 				if err == nil {
-					inst.globals = append(inst.globals, savedGlobal{g: g, kind: gt.ValueType().Kind()})
+					inst.globals = append(inst.globals, newGlobal(g, gt.ValueType().Kind()))
 				}
 			}
 		}
@@ -264,23 +265,17 @@ func (m *wasmerModule) Close() {
 	m.engine.modules--
 }
 
-// savedGlobal is an exported mutable global.
-type savedGlobal struct {
-	g    *wasmer.Global
-	kind wasmer.ValueKind
-}
-
 // wasmerInstance implements Instance.
 type wasmerInstance struct {
 	module  *wasmerModule // keeps the module referenced while the instance lives
 	inst    *wasmer.Instance
 	memory  *wasmer.Memory
-	used    *wasmer.Global
-	limit   *wasmer.Global
-	depth   *wasmer.Global
+	used    global
+	limit   global
+	depth   global
 	names   []string // exported functions without parameters or results
 	funcs   map[string]wasmer.NativeFunction
-	globals []savedGlobal
+	globals []global // the exported mutable globals but the meter's
 	closed  bool
 	// mapped is the snapshot image mapped over the memory at mappedBase,
 	// if any (engine_wasmer_mem.go).
@@ -358,42 +353,24 @@ func (i *wasmerInstance) Memory() []byte {
 	return i.memory.Data()
 }
 
-func (i *wasmerInstance) GasUsed() uint64 {
-	v, _ := i.used.Get()
-	n, _ := v.(int64)
-	return uint64(n)
-}
+func (i *wasmerInstance) GasUsed() uint64 { return i.used.bits() }
 
-func (i *wasmerInstance) Depth() uint32 {
-	v, _ := i.depth.Get()
-	n, _ := v.(int32)
-	return uint32(n)
-}
+func (i *wasmerInstance) Depth() uint32 { return uint32(i.depth.bits()) }
 
-func (i *wasmerInstance) SetGasUsed(used uint64) { _ = i.used.Set(int64(used), wasmer.I64) }
+func (i *wasmerInstance) SetGasUsed(used uint64) { i.used.set(used) }
 
 func (i *wasmerInstance) SetMeter(used, limit uint64, depth uint32) {
-	_ = i.used.Set(int64(used), wasmer.I64)
-	_ = i.limit.Set(int64(limit), wasmer.I64)
-	_ = i.depth.Set(int32(depth), wasmer.I32)
+	i.used.set(used)
+	i.limit.set(limit)
+	i.depth.set(uint64(depth))
 }
 
-func (i *wasmerInstance) StopMeter() { _ = i.limit.Set(int64(0), wasmer.I64) }
+func (i *wasmerInstance) StopMeter() { i.limit.set(0) }
 
 func (i *wasmerInstance) Snapshot() *Snapshot {
 	s := &Snapshot{Memory: append([]byte(nil), i.Memory()...), Globals: make([]uint64, len(i.globals))}
-	for k, g := range i.globals {
-		v, _ := g.g.Get()
-		switch v := v.(type) {
-		case int32:
-			s.Globals[k] = uint64(uint32(v))
-		case int64:
-			s.Globals[k] = uint64(v)
-		case float32:
-			s.Globals[k] = uint64(math.Float32bits(v))
-		case float64:
-			s.Globals[k] = math.Float64bits(v)
-		}
+	for k := range i.globals {
+		s.Globals[k] = i.globals[k].bits()
 	}
 	return s
 }
@@ -418,20 +395,8 @@ func (i *wasmerInstance) Restore(s *Snapshot) bool {
 	if s.Globals == nil {
 		return true
 	}
-	for k, g := range i.globals {
-		b := s.Globals[k]
-		var v any
-		switch g.kind {
-		case wasmer.I32:
-			v = int32(uint32(b))
-		case wasmer.I64:
-			v = int64(b)
-		case wasmer.F32:
-			v = math.Float32frombits(uint32(b))
-		case wasmer.F64:
-			v = math.Float64frombits(b)
-		}
-		_ = g.g.Set(v, g.kind)
+	for k := range i.globals {
+		i.globals[k].set(s.Globals[k])
 	}
 	return true
 }

@@ -37,7 +37,11 @@
 // restored to the snapshot and kept for the next call; an instance that
 // trapped or whose memory grew is closed. A re-entrant call gets a
 // second instance. The wasmer engine restores a large memory by copying
-// back only the pages the call wrote (engine_wasmer_mem.go).
+// back only the pages the call wrote (engine_wasmer_mem.go): the one
+// place where the package touches the operating system beyond the engine
+// (a memfd holding the snapshot, mapped copy-on-write, and the process's
+// own page map, /proc/self/pagemap). Neither can change a result: if
+// either fails, memory is restored by copying it whole.
 //
 // Go contracts. A module built by the standard Go toolchain (GOOS=wasip1,
 // -buildmode=c-shared) imports WASI functions besides ABI v1; the VM

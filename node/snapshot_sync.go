@@ -103,6 +103,9 @@ const (
 	maxPeerErrors = 5
 	// snapLogEvery is the interval of progress lines in the log.
 	snapLogEvery = 2 * time.Second
+	// snapEndgame: once no chunk is left to hand out, a chunk another
+	// peer has been fetching for this long is fetched again.
+	snapEndgame = 3 * time.Second
 )
 
 // errNoSnapshot: no usable snapshot; the node falls back to block sync.
@@ -489,14 +492,25 @@ func (n *Node) afterRestore(blk *types.Block) error {
 // from peers. It returns errNoSnapshot (wrapped) if the peers cannot
 // provide them all.
 func (n *Node) downloadChunks(ctx context.Context, m *store.Manifest, peers []p2p.PeerID, done []bool) error {
-	q := newChunkQueue(m, done, peers)
-	stop := context.AfterFunc(ctx, q.wake)
-	defer stop()
+	q := newChunkQueue(len(m.Chunks), done, peers, snapEndgame)
+	defer context.AfterFunc(ctx, q.stop)()
 	per := max(snapPerPeer, snapInFlight/max(1, len(peers)))
 	hash := m.Hash()
-	logDone := make(chan struct{})
-	go n.logProgress(logDone)
-	defer close(logDone)
+	stop := make(chan struct{})
+	defer close(stop)
+	go n.logProgress(stop)
+	go func() {
+		t := time.NewTicker(snapEndgame / 2)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				q.poke()
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	for _, p := range peers {
 		for range per {
@@ -521,7 +535,7 @@ func (n *Node) chunkWorker(ctx context.Context, q *chunkQueue, m *store.Manifest
 		data, err := n.net.host.SnapshotChunk(ctx, p, m.Height, hash, i, int(info.Size))
 		if err != nil {
 			if ctx.Err() != nil {
-				q.release(i)
+				q.release(i, p)
 				return
 			}
 			if errors.Is(err, p2p.ErrMalformed) {
@@ -540,6 +554,9 @@ func (n *Node) chunkWorker(ctx context.Context, q *chunkQueue, m *store.Manifest
 		if err != nil {
 			n.badChunk(q, i, p, err)
 			continue
+		}
+		if !q.claim(i, p) {
+			continue // another peer's copy won
 		}
 		if err := n.db.RestoreChunk(m, c); err != nil {
 			q.fatal(fmt.Errorf("write snapshot chunk %d: %w", i, err))
@@ -581,175 +598,6 @@ func (n *Node) logProgress(done <-chan struct{}) {
 				"peers", s.Peers)
 		}
 	}
-}
-
-// chunkQueue hands out the chunks to fetch to the workers of each peer, and
-// keeps track of the peers: a chunk that a peer served badly is not given
-// to it again, and a peer that failed too often gets nothing more.
-type chunkQueue struct {
-	mu        sync.Mutex
-	cond      sync.Cond
-	pending   []int // chunks not written and not being fetched
-	inFlight  int
-	remaining int // chunks not written
-	badFrom   map[int]map[p2p.PeerID]bool
-	peers     map[p2p.PeerID]*peerProgress
-	err       error // a local failure, or a stall
-	stopped   bool
-}
-
-type peerProgress struct {
-	bad, errs int
-	dead      bool
-}
-
-func newChunkQueue(m *store.Manifest, done []bool, peers []p2p.PeerID) *chunkQueue {
-	q := &chunkQueue{badFrom: map[int]map[p2p.PeerID]bool{}, peers: map[p2p.PeerID]*peerProgress{}}
-	q.cond.L = &q.mu
-	for i := range m.Chunks {
-		if !done[i] {
-			q.pending = append(q.pending, i)
-		}
-	}
-	q.remaining = len(q.pending)
-	for _, p := range peers {
-		q.peers[p] = &peerProgress{}
-	}
-	return q
-}
-
-func (q *chunkQueue) wake() {
-	q.mu.Lock()
-	q.stopped = true
-	q.cond.Broadcast()
-	q.mu.Unlock()
-}
-
-// next returns a chunk for p to fetch; false when there is nothing more for
-// p (all written, p dropped, or the restore failed).
-func (q *chunkQueue) next(p p2p.PeerID) (int, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for {
-		if q.remaining == 0 || q.err != nil || q.stopped || q.peers[p].dead {
-			return 0, false
-		}
-		for k, i := range q.pending {
-			if !q.badFrom[i][p] {
-				q.pending = slices.Delete(q.pending, k, k+1)
-				q.inFlight++
-				return i, true
-			}
-		}
-		if q.inFlight == 0 {
-			q.checkStall()
-			if q.err != nil {
-				q.cond.Broadcast()
-				return 0, false
-			}
-		}
-		q.cond.Wait()
-	}
-}
-
-// checkStall fails the restore if no live peer may fetch a pending chunk.
-// The caller holds q.mu.
-func (q *chunkQueue) checkStall() {
-	for _, i := range q.pending {
-		for p, st := range q.peers {
-			if !st.dead && !q.badFrom[i][p] {
-				return
-			}
-		}
-	}
-	if len(q.pending) > 0 {
-		q.err = fmt.Errorf("%w: no peer left to fetch %d chunks from", errNoSnapshot, len(q.pending))
-	}
-}
-
-// release puts back a chunk whose fetch was cancelled.
-func (q *chunkQueue) release(i int) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.pending = append(q.pending, i)
-	q.inFlight--
-	q.cond.Broadcast()
-}
-
-// putBack puts back a chunk that p failed to provide, bad if it sent a
-// chunk that failed verification. The caller holds q.mu.
-func (q *chunkQueue) putBack(i int, p p2p.PeerID, bad bool) {
-	q.pending = append(q.pending, i)
-	q.inFlight--
-	if bad {
-		if q.badFrom[i] == nil {
-			q.badFrom[i] = map[p2p.PeerID]bool{}
-		}
-		q.badFrom[i][p] = true
-	}
-	if q.inFlight == 0 {
-		q.checkStall()
-	}
-	q.cond.Broadcast()
-}
-
-// failed puts a chunk whose request failed back, and counts the failure
-// against p; it returns p's failures in a row.
-func (q *chunkQueue) failed(i int, p p2p.PeerID) int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	st := q.peers[p]
-	st.errs++
-	if st.errs >= maxPeerErrors {
-		st.dead = true
-	}
-	q.putBack(i, p, false)
-	return st.errs
-}
-
-// bad puts back a chunk p served badly; it returns p's bad chunks.
-func (q *chunkQueue) bad(i int, p p2p.PeerID) int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	st := q.peers[p]
-	st.bad++
-	if st.bad >= maxBadChunks {
-		st.dead = true
-	}
-	q.putBack(i, p, true)
-	return st.bad
-}
-
-func (q *chunkQueue) done(i int, p p2p.PeerID) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.inFlight--
-	q.remaining--
-	q.peers[p].errs = 0
-	q.cond.Broadcast()
-}
-
-func (q *chunkQueue) fatal(err error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.inFlight--
-	if q.err == nil {
-		q.err = err
-	}
-	q.cond.Broadcast()
-}
-
-// result is the outcome once the workers have stopped.
-func (q *chunkQueue) result() error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.err != nil {
-		return q.err
-	}
-	if q.remaining > 0 {
-		return fmt.Errorf("%w: every peer failed; %d chunks missing", errNoSnapshot, q.remaining)
-	}
-	return nil
 }
 
 // emptySyncPause is how long a block sync request that brought nothing

@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
+	"time"
 
+	"github.com/noded/noded/chain"
 	"github.com/noded/noded/client"
 	"github.com/noded/noded/contracts/examples"
+	"github.com/noded/noded/crypto"
 	"github.com/noded/noded/rpc"
 	"github.com/noded/noded/types"
 )
@@ -154,5 +158,71 @@ func TestGoContractsEndToEnd(t *testing.T) {
 	evs, err := c.Events(ctx, rpc.EventQueryArgs{FromBlock: rpc.EarliestBlock, ToBlock: rpc.LatestBlock, Address: &token, Topic: &topic})
 	if err != nil || len(evs) != 5 { // the supply's mint, transfer, transferFrom, open's deposit, release
 		t.Fatalf("Transfer events: %d, %v", len(evs), err)
+	}
+}
+
+// TestGoContractsTwoNodesAgree sends the same transactions with Go
+// contracts (the token, and a contract that iterates Go maps and draws
+// random numbers) to two fresh dev nodes: the receipts and the state
+// roots agree. (The two chains' blocks have different times, so the
+// contracts here do not read the clock; contracts/examples checks that on
+// the same blocks.)
+func TestGoContractsTwoNodesAgree(t *testing.T) {
+	tokenCode, mapCode := examples.Build(t, "token"), examples.Build(t, "testdata/mapiter")
+	ctx := ctxT(t)
+	nodes := []*testNode{startNode(t, Config{Home: t.TempDir()}), startNode(t, Config{Home: t.TempDir()})}
+	keys := []crypto.PrivateKey{DevKey(0), DevKey(1)}
+	nonces := make([]uint64, len(keys))
+	token := types.ContractAddress(types.AddressOf(keys[0].Public()), 0)
+	mapper := types.ContractAddress(types.AddressOf(keys[1].Public()), 0)
+	call := func(to types.Address, method, input string) *types.Tx {
+		return client.NewCall(DefaultChainID, 0, to, method, []byte(input), types.Amount{}, chain.MaxTxGas, 1)
+	}
+	type step struct {
+		from int
+		tx   *types.Tx
+	}
+	steps := []step{
+		{0, client.NewDeploy(DefaultChainID, 0, tokenCode, []byte(`{"name":"T","symbol":"T","supply":"1000"}`), types.Amount{}, 9_000_000, 1)},
+		{1, client.NewDeploy(DefaultChainID, 0, mapCode, nil, types.Amount{}, 9_000_000, 1)},
+		{0, call(token, "transfer", fmt.Sprintf(`{"to":%q,"amount":"10"}`, types.AddressOf(keys[1].Public())))},
+		{1, call(mapper, "maps", "a b c d e f g h a b c")},
+		{1, call(token, "transfer", fmt.Sprintf(`{"to":%q,"amount":"11"}`, types.AddressOf(keys[0].Public())))}, // fails
+		{1, call(mapper, "maps", "x y z x y z w")},
+	}
+	for i, s := range steps {
+		s.tx.Nonce = nonces[s.from]
+		nonces[s.from]++
+		s.tx.Sign(keys[s.from])
+		var rcs []rpc.RPCReceipt
+		for _, tn := range nodes {
+			if _, err := tn.c.SendTx(ctx, s.tx); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			rc, err := tn.c.WaitReceipt(ctx, s.tx.Hash(), 5*time.Millisecond)
+			if err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			waitHead(t, ctx, tn.c, uint64(rc.BlockNumber))
+			rc.BlockHash = types.Hash{} // the genesis times differ
+			rcs = append(rcs, *rc)
+		}
+		if !reflect.DeepEqual(rcs[0], rcs[1]) {
+			t.Fatalf("step %d: receipts differ:\n%+v\n%+v", i, rcs[0], rcs[1])
+		}
+		if (rcs[0].Status == rpc.ReceiptStatusFailed) != (i == 4) {
+			t.Fatalf("step %d: %s %s", i, rcs[0].Status, rcs[0].Error)
+		}
+	}
+	var roots []types.Hash
+	for _, tn := range nodes {
+		blk, err := tn.c.BlockByNumber(ctx, rpc.LatestBlock, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots = append(roots, blk.StateRoot)
+	}
+	if roots[0] != roots[1] || roots[0].IsZero() {
+		t.Fatalf("state roots %s and %s", roots[0], roots[1])
 	}
 }

@@ -10,6 +10,7 @@ import (
 type loader interface {
 	Load(h vm.Host, addr types.Address) error
 	LoadCode(code []byte) error
+	Schedule() vm.Schedule
 }
 
 // Warm compiles, or loads from the VM's code cache, the contract code tx
@@ -26,7 +27,13 @@ func (e *Executor) Warm(st StateReader, tx *types.Tx) {
 	}
 	switch tx.Kind {
 	case types.TxDeploy:
-		_ = l.LoadCode(tx.Code)
+		// Only a deploy that can pay for its code gets compiled, as the VM
+		// would.
+		s := l.Schedule()
+		price := IntrinsicGas(tx) + s.Deploy + s.DeployPerByte*uint64(len(tx.Code))
+		if tx.GasLimit >= price {
+			_ = l.LoadCode(tx.Code)
+		}
 	case types.TxCall:
 		_ = l.Load(stateHost{NewOverlay(st)}, tx.To)
 	}

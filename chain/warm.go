@@ -28,10 +28,10 @@ func (e *Executor) Warm(st StateReader, tx *types.Tx) {
 	switch tx.Kind {
 	case types.TxDeploy:
 		// Only a deploy that can pay for its code gets compiled, as the VM
-		// would.
+		// would; a gas limit of 0 is an estimate's (no limit yet).
 		s := l.Schedule()
 		price := IntrinsicGas(tx) + s.Deploy + s.DeployPerByte*uint64(len(tx.Code))
-		if tx.GasLimit >= price {
+		if tx.GasLimit == 0 || tx.GasLimit >= price {
 			_ = l.LoadCode(tx.Code)
 		}
 	case types.TxCall:

@@ -71,7 +71,9 @@ func (b backend) Estimate(ctx context.Context, tx *types.Tx, sender types.Addres
 	}
 	defer st.Close()
 	head := st.Header()
-	b.n.exec.Warm(st, tx) // compiling is not part of the time limit
+	warm := *tx
+	warm.GasLimit = 0        // an estimate runs with the maximum
+	b.n.exec.Warm(st, &warm) // compiling is not part of the time limit
 	ctx, cancel := b.n.contractContext(ctx)
 	defer cancel()
 	rc, err := b.n.exec.Estimate(ctx, st, &head, tx, sender)

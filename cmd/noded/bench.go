@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,7 @@ type benchLoadFlags struct {
 	seed     string
 	contract string
 	out      string
+	profile  string
 	quiet    bool
 	asJSON   bool
 }
@@ -120,6 +122,7 @@ the JSON report to --out FILE.`,
 	fl.StringVar(&f.seed, "seed", "", "derive the accounts from this seed (default: random, fresh accounts every run)")
 	fl.StringVar(&f.out, "out", "", "write the JSON report to this file")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress line")
+	fl.StringVar(&f.profile, "cpuprofile", "", "write a CPU profile of this generator (not the node) to this file")
 	addJSONFlag(cmd, &f.asJSON)
 	return cmd
 }
@@ -142,6 +145,17 @@ func runBenchLoad(cmd *cobra.Command, f *benchLoadFlags) error {
 		<-ctx.Done()
 		stop()
 	}()
+	if f.profile != "" {
+		pf, err := os.Create(f.profile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, runErr := loadgen.Run(ctx, cfg)
 	if rep == nil {
 		return runErr

@@ -37,8 +37,8 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 	}
 	cpu0 := cpuTime()
 	start := time.Now()
-	r.trk = newTracker(start, uint64(height))
-	r.fol = &follower{url: cfg.URLs[0], conn: r.conns[0], t: r.trk}
+	r.trk = newTracker(start)
+	r.fol = &follower{url: cfg.URLs[0], conn: r.conns[0], t: r.trk, start: uint64(height)}
 	followCtx, stopFollow := context.WithCancel(bg)
 	var bgWG sync.WaitGroup
 	bgWG.Go(func() { r.fol.run(followCtx) })

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -465,5 +467,47 @@ func TestDevnet(t *testing.T) {
 	checkReport(t, rep)
 	if len(rep.Memory) != n || rep.Included != rep.Accepted || rep.Rejected != 0 {
 		t.Errorf("report: %+v", rep)
+	}
+}
+
+// TestFollowerReorg: after a reorganisation, the follower examines the
+// blocks of the new branch, down to the block both branches share.
+func TestFollowerReorg(t *testing.T) {
+	h := func(b byte) types.Hash { return types.Hash{b} }
+	blocks := map[types.Hash]blockHashes{
+		h(1):  {Hash: h(1), Number: 1, ParentHash: h(0)},
+		h(2):  {Hash: h(2), Number: 2, ParentHash: h(1), Transactions: []types.Hash{h(0xa1)}},
+		h(3):  {Hash: h(3), Number: 3, ParentHash: h(2), Transactions: []types.Hash{h(0xa2)}},
+		h(12): {Hash: h(12), Number: 2, ParentHash: h(1), Transactions: []types.Hash{h(0xb1), h(0xa1)}},
+		h(13): {Hash: h(13), Number: 3, ParentHash: h(12), Transactions: []types.Hash{h(0xb2)}},
+		h(14): {Hash: h(14), Number: 4, ParentHash: h(13), Transactions: []types.Hash{h(0xa2)}},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ID     int               `json:"id"`
+			Params []json.RawMessage `json:"params"`
+		}
+		json.NewDecoder(r.Body).Decode(&req)
+		var hash types.Hash
+		json.Unmarshal(req.Params[0], &hash)
+		res, _ := json.Marshal(blocks[hash])
+		fmt.Fprintf(w, `{"jsonrpc":"2.0","id":%d,"result":%s}`, req.ID, res)
+	}))
+	defer srv.Close()
+	tr := newTracker(time.Now())
+	a := &account{}
+	for _, b := range []byte{0xa1, 0xa2, 0xb1, 0xb2} {
+		a.inflight.Add(1)
+		tr.add(h(b), a, time.Now())
+	}
+	f := &follower{conn: newRPCConn(srv.URL, 1), t: tr, start: 1, seen: map[types.Hash]bool{}}
+	ctx := context.Background()
+	for _, head := range []types.Hash{h(3), h(14)} {
+		if err := f.follow(ctx, head, uint64(blocks[head].Number), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tr.included != 4 || tr.pendingCount() != 0 || tr.blocks != 5 || a.inflight.Load() != 0 {
+		t.Errorf("included %d, pending %d, blocks %d, in flight %d", tr.included, tr.pendingCount(), tr.blocks, a.inflight.Load())
 	}
 }

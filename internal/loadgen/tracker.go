@@ -29,7 +29,6 @@ type tracker struct {
 	blocks   int     // blocks seen since start
 	blockTxs int64   // transactions in them, ours or not
 	maxTxs   int
-	height   uint64 // highest block examined
 	// A sample of included transactions whose receipts the report
 	// checks: the first sampleHalf, and the last sampleHalf.
 	firstIncl []types.Hash
@@ -44,8 +43,8 @@ type pendingTx struct {
 	at time.Time // submission: the scheduled time in rate mode
 }
 
-func newTracker(start time.Time, height uint64) *tracker {
-	return &tracker{start: start, pending: make(map[types.Hash]pendingTx), height: height}
+func newTracker(start time.Time) *tracker {
+	return &tracker{start: start, pending: make(map[types.Hash]pendingTx)}
 }
 
 // add records a transaction about to be sent.
@@ -67,14 +66,11 @@ func (t *tracker) remove(h types.Hash) bool {
 	return true
 }
 
-// onBlock records the transactions of block height, whose head arrived at.
-func (t *tracker) onBlock(height uint64, hashes []types.Hash, at time.Time) {
+// onBlock records the transactions of a block whose head arrived at. The
+// caller hands over each block once.
+func (t *tracker) onBlock(hashes []types.Hash, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if height <= t.height {
-		return
-	}
-	t.height = height
 	t.blocks++
 	t.blockTxs += int64(len(hashes))
 	t.maxTxs = max(t.maxTxs, len(hashes))
@@ -123,13 +119,6 @@ func (t *tracker) pendingCount() int {
 	return len(t.pending)
 }
 
-// headHeight returns the highest block examined.
-func (t *tracker) headHeight() uint64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.height
-}
-
 // latencies returns the latencies recorded from index from on, and the
 // index to continue from.
 func (t *tracker) latencies(from int) ([]time.Duration, int) {
@@ -138,15 +127,20 @@ func (t *tracker) latencies(from int) ([]time.Duration, int) {
 	return append([]time.Duration(nil), t.lat[from:]...), len(t.lat)
 }
 
-// follower watches the chain on one node and hands every new block's
-// transaction hashes to the tracker.
+// follower watches the chain on one node and hands the transaction hashes
+// of every new block to the tracker. It follows blocks by hash, from each
+// new head back to a block it has seen, so that after a reorganisation
+// (on a devnet) the blocks of the new branch are examined too; a
+// transaction counts as included at the first block that has it.
 type follower struct {
-	url  string // the node's URL as configured
-	conn *rpcConn
-	t    *tracker
-	// polling is set when it fell back from WebSocket to polling.
+	url   string // the node's URL as configured
+	conn  *rpcConn
+	t     *tracker
+	start uint64 // blocks at or below this height are not examined
+	seen  map[types.Hash]bool
+
 	mu      sync.Mutex
-	polling string
+	polling string // why it fell back from WebSocket to polling
 }
 
 // pollInterval is how often the follower asks for the head without
@@ -154,8 +148,9 @@ type follower struct {
 const pollInterval = 20 * time.Millisecond
 
 // run follows the chain until ctx is done: newHeads over WebSocket, or
-// polling chain_blockNumber if that is not possible.
+// polling the head if that is not possible.
 func (f *follower) run(ctx context.Context) {
+	f.seen = make(map[types.Hash]bool)
 	err := f.subscribe(ctx)
 	if ctx.Err() != nil {
 		return
@@ -192,8 +187,7 @@ func (f *follower) subscribe(ctx context.Context) error {
 			}
 			return err
 		case h := <-ch:
-			at := time.Now()
-			if err := f.fetch(ctx, uint64(h.Number), at); err != nil {
+			if err := f.follow(ctx, h.Hash, uint64(h.Number), time.Now()); err != nil {
 				return err
 			}
 		}
@@ -213,39 +207,44 @@ func (f *follower) poll(ctx context.Context) {
 	}
 }
 
-func (f *follower) catchUp(ctx context.Context, at time.Time) error {
-	var n hexutil.Uint64
-	if err := f.conn.callOne(ctx, &n, "chain_blockNumber"); err != nil {
-		return err
-	}
-	return f.fetch(ctx, uint64(n), at)
+// blockHashes is the part of a block the follower reads.
+type blockHashes struct {
+	Hash         types.Hash     `json:"hash"`
+	Number       hexutil.Uint64 `json:"number"`
+	ParentHash   types.Hash     `json:"parentHash"`
+	Transactions []types.Hash   `json:"transactions"`
 }
 
-// fetch examines the blocks above the tracker's height up to head.
-func (f *follower) fetch(ctx context.Context, head uint64, at time.Time) error {
-	const chunk = 16
-	for lo := f.t.headHeight() + 1; lo <= head; lo += chunk {
-		hi := min(head, lo+chunk-1)
-		calls := make([]call, 0, hi-lo+1)
-		for n := lo; n <= hi; n++ {
-			calls = append(calls, call{"chain_getBlockByNumber", []any{hexutil.Uint64(n), false}})
+// catchUp follows the node's current head.
+func (f *follower) catchUp(ctx context.Context, at time.Time) error {
+	var head *blockHashes
+	if err := f.conn.callOne(ctx, &head, "chain_getBlockByNumber", "latest", false); err != nil {
+		return err
+	}
+	if head == nil {
+		return errors.New("no head block")
+	}
+	return f.follow(ctx, head.Hash, uint64(head.Number), at)
+}
+
+// follow examines the blocks from the head (hash, number) back to the
+// first one already seen, oldest first.
+func (f *follower) follow(ctx context.Context, hash types.Hash, number uint64, at time.Time) error {
+	var todo []*blockHashes
+	for number > f.start && !f.seen[hash] {
+		var blk *blockHashes
+		if err := f.conn.callOne(ctx, &blk, "chain_getBlockByHash", hash, false); err != nil {
+			return fmt.Errorf("block %s: %w", hash, err)
 		}
-		rs, err := f.conn.batch(ctx, calls)
-		if err != nil {
-			return err
+		if blk == nil {
+			return nil // reorganised away before we asked: the next head comes
 		}
-		for i, r := range rs {
-			if r.Error != nil {
-				return fmt.Errorf("block %d: %w", lo+uint64(i), r.Error)
-			}
-			var blk struct {
-				Transactions []types.Hash `json:"transactions"`
-			}
-			if err := decodeJSON(r.Result, &blk); err != nil {
-				return fmt.Errorf("block %d: %w", lo+uint64(i), err)
-			}
-			f.t.onBlock(lo+uint64(i), blk.Transactions, at)
-		}
+		todo = append(todo, blk)
+		hash, number = blk.ParentHash, number-1
+	}
+	for i := len(todo) - 1; i >= 0; i-- {
+		f.seen[todo[i].Hash] = true
+		f.t.onBlock(todo[i].Transactions, at)
 	}
 	return nil
 }

@@ -511,3 +511,56 @@ func TestFollowerReorg(t *testing.T) {
 		t.Errorf("included %d, pending %d, blocks %d, in flight %d", tr.included, tr.pendingCount(), tr.blocks, a.inflight.Load())
 	}
 }
+
+func TestScanStatuses(t *testing.T) {
+	outs := make([]sendOutcome, 3)
+	ok := scanStatuses([]byte(`[{"jsonrpc":"2.0","id":2,"result":{"hash":"0x01","status":"queued","missingNonces":["0x1"]}},
+		{"jsonrpc":"2.0","id":0,"result":{"hash":"0x02","status":"accepted","missingNonces":[]}},
+		{"jsonrpc":"2.0","id":1,"result":{"hash":"0x03","status":"replaced","missingNonces":[]}}]`), outs)
+	if !ok || outs[0].status != "accepted" || outs[1].status != "replaced" || outs[2].status != "queued" {
+		t.Errorf("%v %+v", ok, outs)
+	}
+	one := make([]sendOutcome, 1)
+	if !scanStatuses([]byte(`{"jsonrpc":"2.0","id":0,"result":{"hash":"0x02","status":"accepted","missingNonces":[]}}`), one) || one[0].status != "accepted" {
+		t.Errorf("single: %+v", one)
+	}
+	for _, bad := range []string{
+		`[{"jsonrpc":"2.0","id":0,"error":{"code":-32016,"message":"full"}},{"jsonrpc":"2.0","id":1,"result":{"status":"accepted"}}]`,
+		`[{"id":0,"result":{"status":"accepted"}}]`,
+		`[{"id":0,"result":{"status":"accepted"}},{"id":0,"result":{"status":"accepted"}}]`,
+		`[{"id":0,"result":{"status":"accepted"}},{"id":1,"result":{"status":"accepted"}},{"id":2,"result":{"status":"accepted"}},{"id":3,"result":{"status":"accepted"}}]`,
+	} {
+		if scanStatuses([]byte(bad), make([]sendOutcome, 3)) {
+			t.Errorf("scanned %s", bad)
+		}
+	}
+}
+
+func TestDecodeBlockHashes(t *testing.T) {
+	blk := &types.Block{Header: types.Header{Height: 7}}
+	for i := range 3 {
+		blk.Txs = append(blk.Txs, &types.Tx{ChainID: "c", Nonce: uint64(i), Kind: types.TxTransfer})
+	}
+	for _, b := range []*types.Block{blk, {Header: types.Header{Height: 8}}} {
+		js, err := json.Marshal(rpc.NewRPCBlock(b, false))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got blockHashes
+		if err := decodeBlockHashes(js, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Hash != b.Hash() || uint64(got.Number) != b.Header.Height || len(got.Transactions) != len(b.Txs) {
+			t.Fatalf("%+v from %s", got, js)
+		}
+		for i, tx := range b.Txs {
+			if got.Transactions[i] != tx.Hash() {
+				t.Errorf("hash %d", i)
+			}
+		}
+	}
+	js, _ := json.Marshal(rpc.NewRPCBlock(blk, true)) // full transactions: not for the scanner
+	if err := decodeBlockHashes(js, &blockHashes{}); err == nil {
+		t.Error("full transactions scanned as hashes")
+	}
+}

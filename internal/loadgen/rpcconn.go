@@ -252,6 +252,9 @@ func (c *rpcConn) sendTxs(ctx context.Context, raws [][]byte, asBatch bool, buf 
 	}
 	out, err := c.post(ctx, buf)
 	if err == nil {
+		if scanStatuses(out, outs[:len(raws)]) {
+			return buf, nil
+		}
 		var rs []rpcResponse
 		if rs, err = matchResponses(out, len(raws)); err == nil {
 			for i, r := range rs {
@@ -282,4 +285,62 @@ func outcomeOf(r *rpcResponse) sendOutcome {
 		return sendOutcome{reason: "bad_response", err: fmt.Errorf("tx_send result %.100s", r.Result)}
 	}
 	return sendOutcome{status: res.Status}
+}
+
+// scanStatuses is the fast path of sendTxs: when every call succeeded,
+// the answer is a list of {"jsonrpc","id":N,"result":{"hash","status",
+// "missingNonces"}} objects, and the statuses are read by scanning, which
+// costs the generator a tenth of decoding the JSON. Anything else (an
+// error object, an unexpected shape) returns false, and the answer is
+// decoded properly.
+func scanStatuses(b []byte, outs []sendOutcome) bool {
+	if bytes.Contains(b, []byte(`"error"`)) {
+		return false
+	}
+	for i := range outs {
+		outs[i] = sendOutcome{}
+	}
+	seen := 0
+	for seen < len(outs) {
+		i := bytes.Index(b, []byte(`"id":`))
+		if i < 0 {
+			return false
+		}
+		b = b[i+5:]
+		id, n := 0, 0
+		for n < len(b) && b[n] >= '0' && b[n] <= '9' && n < 9 {
+			id = id*10 + int(b[n]-'0')
+			n++
+		}
+		if n == 0 || id >= len(outs) || outs[id].status != "" {
+			return false
+		}
+		b = b[n:]
+		j := bytes.Index(b, []byte(`"status":"`))
+		if j < 0 {
+			return false
+		}
+		b = b[j+10:]
+		k := bytes.IndexByte(b, '"')
+		if k <= 0 {
+			return false
+		}
+		outs[id] = sendOutcome{status: statusString(b[:k])}
+		b = b[k:]
+		seen++
+	}
+	return !bytes.Contains(b, []byte(`"id":`))
+}
+
+// statusString returns the status without allocating for the usual ones.
+func statusString(b []byte) string {
+	switch string(b) {
+	case rpc.StatusAccepted:
+		return rpc.StatusAccepted
+	case rpc.StatusQueued:
+		return rpc.StatusQueued
+	case rpc.StatusReplaced:
+		return rpc.StatusReplaced
+	}
+	return string(b)
 }

@@ -1,7 +1,10 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -232,8 +235,8 @@ func (f *follower) catchUp(ctx context.Context, at time.Time) error {
 func (f *follower) follow(ctx context.Context, hash types.Hash, number uint64, at time.Time) error {
 	var todo []*blockHashes
 	for number > f.start && !f.seen[hash] {
-		var blk *blockHashes
-		if err := f.conn.callOne(ctx, &blk, "chain_getBlockByHash", hash, false); err != nil {
+		blk, err := f.conn.blockHashes(ctx, hash)
+		if err != nil {
 			return fmt.Errorf("block %s: %w", hash, err)
 		}
 		if blk == nil {
@@ -254,4 +257,74 @@ func (f *follower) fellBack() string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.polling
+}
+
+// blockHashes returns the block with hash and its transaction hashes, or
+// nil if the node does not have it. Blocks of thousands of transactions
+// are read by scanning the hashes (decodeBlockHashes): decoding them as
+// JSON would cost the generator several times more.
+func (c *rpcConn) blockHashes(ctx context.Context, hash types.Hash) (*blockHashes, error) {
+	body := fmt.Appendf(nil, `{"jsonrpc":"2.0","id":0,"method":"chain_getBlockByHash","params":["%s",false]}`, hash)
+	out, err := c.post(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	if i := bytes.Index(out, []byte(`"result":`)); i >= 0 && !bytes.Contains(out[:i], []byte(`"error"`)) {
+		res := bytes.TrimSpace(out[i+9:])
+		res = bytes.TrimSuffix(res, []byte("}"))
+		if bytes.Equal(bytes.TrimSpace(res), []byte("null")) {
+			return nil, nil
+		}
+		var blk blockHashes
+		if decodeBlockHashes(res, &blk) == nil {
+			return &blk, nil
+		}
+	}
+	rs, err := matchResponses(out, 1)
+	if err != nil {
+		return nil, err
+	}
+	if rs[0].Error != nil {
+		return nil, rs[0].Error
+	}
+	var blk *blockHashes
+	return blk, json.Unmarshal(rs[0].Result, &blk)
+}
+
+// decodeBlockHashes decodes a block object whose transactions are hashes:
+// the hashes by scanning, the rest of the object as JSON.
+func decodeBlockHashes(b []byte, blk *blockHashes) error {
+	key := []byte(`"transactions":[`)
+	i := bytes.Index(b, key)
+	if i < 0 {
+		return errors.New("no transactions")
+	}
+	rest := b[i+len(key):]
+	var hashes []types.Hash
+	for {
+		rest = bytes.TrimLeft(rest, " \n\t,")
+		if len(rest) > 0 && rest[0] == ']' {
+			break
+		}
+		// "0x" + 64 hex digits, quoted.
+		if len(rest) < 68 || rest[0] != '"' || rest[1] != '0' || rest[2] != 'x' || rest[67] != '"' {
+			return errors.New("not a list of hashes")
+		}
+		var h types.Hash
+		if _, err := hex.Decode(h[:], rest[3:67]); err != nil {
+			return err
+		}
+		hashes = append(hashes, h)
+		rest = rest[68:]
+	}
+	end := len(b) - len(rest) + 1 // past the ']'
+	other := make([]byte, 0, i+len(b)-end+16)
+	other = append(other, b[:i]...)
+	other = append(other, `"transactions":[]`...)
+	other = append(other, b[end:]...)
+	if err := json.Unmarshal(other, blk); err != nil {
+		return err
+	}
+	blk.Transactions = hashes
+	return nil
 }

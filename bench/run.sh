@@ -39,7 +39,7 @@ done
 # The benchmarks: package, -bench regexp, -benchtime, -benchtime with -quick.
 # What each measures is in docs/benchmarks.md.
 benches=(
-	"./crypto ^(BenchmarkVerify|BenchmarkVerifyBatch)\$ 1s 200ms"
+	"./crypto ^(BenchmarkVerify|BenchmarkVerifyCached|BenchmarkVerifyBatch|BenchmarkVerifyBatchSize)\$ 1s 200ms"
 	"./types ^Benchmark(TxEncode|TxDecode|TxHash|BlockEncode|BlockDecode)\$ 1s 200ms"
 	"./chain ^BenchmarkStateRootUpdate\$ 1s 200ms"
 	"./mempool ^BenchmarkAdd\$ 1s 200ms"

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"sync/atomic"
 	"testing"
-
-	"github.com/wasmerio/wasmer-go/wasmer"
 )
 
 // Conformance tests of the Engine interface. They use only the interface
-// and hand-metered WAT, so that every engine (wasmer now, wazero later)
-// runs the same tests: add it to engineFactories.
+// and hand-metered WAT, so that every engine (wasmer, wazero) runs the
+// same tests: engineFactories lists them.
 
 // meterWAT declares the meter globals as the instrumenter does.
 const meterWAT = `
@@ -76,10 +74,7 @@ var conformanceFuncs = []HostFunc{
 // forEachEngine runs f on a fresh, bound engine of every kind, with the
 // conformance module compiled.
 func forEachEngine(t *testing.T, f func(t *testing.T, e Engine, m Module, rec *recorder)) {
-	code, err := wasmer.Wat2Wasm(conformanceWAT)
-	if err != nil {
-		t.Fatal(err)
-	}
+	code := wat(t, conformanceWAT)
 	for name, newEngine := range engineFactories {
 		t.Run(name, func(t *testing.T) {
 			e := newEngine()
@@ -287,7 +282,7 @@ func TestEngineLifecycle(t *testing.T) {
 			if _, err := e.Compile([]byte("\x00asm\x01\x00\x00\x00\xff")); err == nil {
 				t.Fatal("garbage compiled")
 			}
-			code, _ := wasmer.Wat2Wasm(conformanceWAT)
+			code := wat(t, conformanceWAT)
 			m, err := e.Compile(code)
 			if err != nil {
 				t.Fatal(err)
@@ -344,16 +339,13 @@ func TestEngineRestoreGrows(t *testing.T) {
 // written, by the code or by the host, a few pages or most, the memory
 // is the snapshot's after Restore.
 func TestEngineRestoreLargeMemory(t *testing.T) {
-	code, err := wasmer.Wat2Wasm(`(module
+	code := wat(t, `(module
   (memory (export "memory") 48 64)
   (func (export "touch") (local $i i32)
     (loop $l
       (i32.store (i32.mul (local.get $i) (i32.const 12289)) (local.get $i))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (i32.const 200)))))` + meterWAT + `)`)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for name, newEngine := range engineFactories {
 		t.Run(name, func(t *testing.T) {
 			e := newEngine()
@@ -396,7 +388,7 @@ func TestEngineRestoreLargeMemory(t *testing.T) {
 					}
 				}
 			}
-			if wi, ok := a.(*wasmerInstance); ok && (wi.mapped == nil || imagesDisabled.Load()) {
+			if fast, applies := usedFastRestore(a); applies && !fast {
 				t.Fatal("wasmer restored the large memory by copying, not through its image")
 			}
 			a.Close()

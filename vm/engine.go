@@ -3,6 +3,9 @@ package vm
 import (
 	"errors"
 	"fmt"
+
+	"github.com/noded/noded/vm/instrument"
+	"github.com/noded/noded/vm/wasm"
 )
 
 // This file is the boundary between the VM and a WebAssembly engine. The
@@ -108,6 +111,11 @@ type Snapshot struct {
 // snapshotImage is an engine's resource behind a Snapshot.
 type snapshotImage interface{ release() }
 
+// noImage marks a snapshot restored by copying.
+type noImage struct{}
+
+func (noImage) release() {}
+
 // Release frees what the engine made of s. Call it when no instance will
 // be restored to s again.
 func (s *Snapshot) Release() {
@@ -210,6 +218,21 @@ func (t *Trap) Error() string {
 	return t.Code.String() + " (" + t.Detail + ")"
 }
 
+// Names of the meter globals the instrumenter exports, and of the memory.
+const (
+	gasUsedExport  = instrument.GasUsedExport
+	gasLimitExport = instrument.GasLimitExport
+	depthExport    = instrument.DepthExport
+	memoryExport   = wasm.MemoryExport
+)
+
+func isMeterGlobal(name string) bool {
+	return name == gasUsedExport || name == gasLimitExport || name == depthExport
+}
+
+// wasmPageSize is the size of a WebAssembly memory page.
+const wasmPageSize = 64 << 10
+
 // Engine errors.
 var (
 	// ErrNotSerializable is returned by Module.Serialize of an engine
@@ -222,4 +245,7 @@ var (
 	ErrEngineNotBound = errors.New("vm: engine not bound")
 	// ErrClosed is returned by a closed engine or VM.
 	ErrClosed = errors.New("vm: closed")
+	// ErrWasmerNeedsCgo is returned for the wasmer engine by a build
+	// without cgo.
+	ErrWasmerNeedsCgo = errors.New("wasmer needs cgo; use --vm-engine wazero")
 )

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package vm
 
 import (
@@ -8,8 +10,6 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/noded/noded/vm/instrument"
-	"github.com/noded/noded/vm/wasm"
 	"github.com/wasmerio/wasmer-go/wasmer"
 )
 
@@ -28,17 +28,11 @@ import (
 //   - DeserializeModule does not validate its input: Load's callers only
 //     pass bytes they wrote and checksummed.
 
-// Names of the meter globals the instrumenter exports, and of the memory.
-const (
-	gasUsedExport  = instrument.GasUsedExport
-	gasLimitExport = instrument.GasLimitExport
-	depthExport    = instrument.DepthExport
-	memoryExport   = wasm.MemoryExport
-)
+// DefaultEngine is the engine a node runs when none is named: wasmer in
+// a build with cgo, wazero without.
+const DefaultEngine = EngineWasmer
 
-func isMeterGlobal(name string) bool {
-	return name == gasUsedExport || name == gasLimitExport || name == depthExport
-}
+const wasmerBuilt = true
 
 // wasmerEngine implements Engine with wasmer-go: one store, one set of
 // host functions, for the engine's life.
@@ -435,9 +429,6 @@ func (i *wasmerInstance) restoreMemory(mem []byte, s *Snapshot) bool {
 // imagesDisabled turns restoring through images off for the process
 // after a failure of mmap or of the page map.
 var imagesDisabled atomic.Bool
-
-// wasmPageSize is the size of a WebAssembly memory page.
-const wasmPageSize = 64 << 10
 
 func (i *wasmerInstance) Close() {
 	if i.closed {

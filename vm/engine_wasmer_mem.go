@@ -1,3 +1,5 @@
+//go:build cgo
+
 package vm
 
 /*
@@ -161,11 +163,6 @@ func imageOf(s *Snapshot) *memImage {
 	s.fast = img
 	return img
 }
-
-// noImage marks a snapshot restored by copying.
-type noImage struct{}
-
-func (noImage) release() {}
 
 // mapImage maps img over mem.
 func mapImage(mem []byte, img *memImage) error {

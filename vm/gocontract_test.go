@@ -61,6 +61,9 @@ func goContract(t testing.TB) []byte {
 			return
 		}
 		goBuild.code, goBuild.err = os.ReadFile(out)
+		if goBuild.err == nil {
+			goBuild.err = pin(goBuild.code)
+		}
 	})
 	if goBuild.err != nil {
 		t.Fatalf("build the Go contract: %v\n%s", goBuild.err, goBuild.skip)
@@ -69,6 +72,27 @@ func goContract(t testing.TB) []byte {
 		t.Skip(goBuild.skip)
 	}
 	return goBuild.code
+}
+
+// pinned holds a VM per engine that loaded the Go contract and is never
+// closed, so that the tests' VMs find its compiled module in the shared
+// caches (wazero's in-memory cache drops a module when the last runtime
+// using it closes it).
+var pinned []*VM
+
+// pin loads code on a VM of every engine, kept for the test process.
+func pin(code []byte) error {
+	for _, newEngine := range engineFactories {
+		v, err := New(newEngine(), Options{CodeCache: testCodeCache})
+		if err != nil {
+			return err
+		}
+		if err := v.LoadCode(code); err != nil {
+			return err
+		}
+		pinned = append(pinned, v)
+	}
+	return nil
 }
 
 // memCodeCache is a CodeCache in memory, shared by the tests' VMs.

@@ -2,25 +2,46 @@ package vm
 
 import (
 	"context"
+	"os"
 	"testing"
 
+	"github.com/tetratelabs/wazero"
+
 	"github.com/noded/noded/types"
-	"github.com/wasmerio/wasmer-go/wasmer"
 )
 
-// engineFactories are the engines the conformance and VM tests run on.
+// engineFactories are the engines the conformance tests and the
+// cross-engine tests (vectors, fuzz) run on: wazero always, wasmer in a
+// build with cgo (engines_cgo_test.go).
 var engineFactories = map[string]func() Engine{
-	"wasmer": NewWasmerEngine,
+	EngineWazero: func() Engine { return NewWazeroEngine(WazeroOptions{Cache: testWazeroCache}) },
 }
 
-// wat compiles a test contract written in WAT.
-func wat(t testing.TB, src string) []byte {
-	t.Helper()
-	b, err := wasmer.Wat2Wasm(src)
-	if err != nil {
-		t.Fatalf("wat: %v", err)
+// testWazeroCache is wazero's in-memory compilation cache, shared by the
+// tests' engines as testCodeCache is by wasmer's: a module compiled by
+// one engine is found by the others while some engine keeps it open
+// (pin keeps the Go contract's).
+var testWazeroCache = wazero.NewCompilationCache()
+
+// testEngine names the engine of newTestEnv: NODED_VM_ENGINE, else the
+// build's DefaultEngine. `NODED_VM_ENGINE=wazero go test ./vm` runs
+// every VM test on wazero.
+var testEngine = func() string {
+	if e := os.Getenv("NODED_VM_ENGINE"); e != "" {
+		return e
 	}
-	return b
+	return DefaultEngine
+}()
+
+// newEngine returns a fresh engine named name, failing the test if it
+// is not in this build.
+func newEngine(t testing.TB, name string) Engine {
+	t.Helper()
+	f, ok := engineFactories[name]
+	if !ok {
+		t.Skipf("engine %q is not in this build", name)
+	}
+	return f()
 }
 
 func addr(b byte) types.Address {
@@ -44,7 +65,7 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB, opts Options) *testEnv {
 	t.Helper()
-	v, err := New(NewWasmerEngine(), opts)
+	v, err := New(newEngine(t, testEngine), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/peerstore"
 	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+	"github.com/libp2p/go-libp2p/p2p/net/swarm"
 )
 
 const (
@@ -118,6 +119,13 @@ func (h *Host) keepBootstrap(ctx context.Context, wg *sync.WaitGroup) {
 				wg.Go(func() {
 					dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 					defer cancel()
+					// This loop keeps its own backoff; the swarm's per-address
+					// backoff (5 s plus the square of the failures, in seconds)
+					// would otherwise refuse the redial of a peer that has come
+					// back, for up to minutes.
+					if sw, ok := h.host.Network().(*swarm.Swarm); ok {
+						sw.Backoff().Clear(info.ID)
+					}
 					results <- dialResult{info.ID, h.host.Connect(dctx, info)}
 				})
 				continue

@@ -51,6 +51,9 @@ func TestBootstrapReconnect(t *testing.T) {
 	boot.stop()
 	eventually(t, waitLong, "the bootstrap peer to drop", func() bool { return !isConnected(a, boot) && !hasPeer(a, boot.ID()) })
 
+	// Stay away long enough for several redials to fail: the swarm's own
+	// dial backoff must not hold up the reconnection afterwards.
+	time.Sleep(3 * time.Second)
 	var listenAddrs []string
 	for _, l := range listen {
 		listenAddrs = append(listenAddrs, l.String())

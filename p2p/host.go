@@ -215,9 +215,10 @@ func (h *Host) shutdown(cancel context.CancelFunc, wg *sync.WaitGroup, closers [
 	for _, c := range closers {
 		c()
 	}
-	h.host.RemoveStreamHandler(h.protoPing)
-	h.host.RemoveStreamHandler(h.protoBlocks)
-	h.host.RemoveStreamHandler(h.protoSnap)
+	// The stream handlers stay registered until the host closes: they
+	// refuse work once stopped (enter), by resetting the stream. Removing
+	// them first would answer a peer's PING in this window with "protocol
+	// not supported", which gets a node on another chain banned.
 	if err := h.host.Close(); err != nil {
 		h.log.Warn("closing p2p host", "err", err)
 	}

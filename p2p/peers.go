@@ -215,7 +215,9 @@ func (m *manager) onPing(ctx context.Context, r pingResult) {
 			return
 		}
 		if notOurProtocol(r.err) {
-			m.drop(r.peer, "does not speak this chain's protocols", true)
+			// A peer that answered PING before is shutting down or
+			// restarting with other software: dropped, not banned.
+			m.drop(r.peer, "does not speak this chain's protocols", st.info.StatusAt.IsZero())
 			return
 		}
 		st.pingFails++

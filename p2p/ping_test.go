@@ -79,3 +79,27 @@ func TestWrongChainDisconnected(t *testing.T) {
 		})
 	}
 }
+
+// A peer that answered PING and then stops speaking the protocol (a node
+// shutting down, or restarting with other software) is dropped but not
+// banned: once it speaks it again, it is welcome back.
+func TestPeerLeavingProtocolNotBanned(t *testing.T) {
+	a, b := startHost(t), startHost(t)
+	connect(t, a, b)
+	eventually(t, waitLong, "b's status", func() bool {
+		for _, p := range a.Peers() {
+			if p.ID == b.ID() && !p.StatusAt.IsZero() {
+				return true
+			}
+		}
+		return false
+	})
+	b.host.RemoveStreamHandler(b.protoPing)
+	eventually(t, waitLong, "b to be dropped", func() bool { return !isConnected(a, b) && !hasPeer(a, b.ID()) })
+	if a.bans.banned(b.host.ID()) {
+		t.Fatalf("a peer that answered PING before was banned")
+	}
+	b.host.SetStreamHandler(b.protoPing, b.servePing)
+	connect(t, a, b)
+	eventually(t, waitLong, "b back in the peer table", func() bool { return hasPeer(a, b.ID()) })
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/noded/noded/p2p"
+	"github.com/noded/noded/vm"
 )
 
 // Config configures a node. Zero values take the documented defaults.
@@ -44,6 +45,11 @@ type Config struct {
 	// ContractTimeout is the wall-clock limit of one contract call, query
 	// or estimate on this node (node-local, not a consensus rule). Default 5s.
 	ContractTimeout time.Duration
+	// VMEngine is the contract engine: "wasmer" or "wazero" (vm.EngineNames).
+	// Both give the same results, gas and state; nodes of one network may
+	// run either. Default vm.DefaultEngine: wasmer, or wazero in a build
+	// without cgo.
+	VMEngine string
 	// Workers bounds the goroutines that verify signatures and hash state.
 	// Default: the number of CPUs.
 	Workers int
@@ -91,6 +97,9 @@ func (c *Config) ensureDefaults(cpus int) {
 	if c.ContractTimeout == 0 {
 		c.ContractTimeout = DefaultContractTimeout
 	}
+	if c.VMEngine == "" {
+		c.VMEngine = vm.DefaultEngine
+	}
 	if c.Workers == 0 {
 		c.Workers = cpus
 	}
@@ -118,11 +127,15 @@ func (c *Config) validate() error {
 	if c.DevAccounts < 0 || c.DevAccounts > 1000 {
 		return fmt.Errorf("node: dev accounts must be 0-1000, got %d", c.DevAccounts)
 	}
+	if err := vm.CheckEngine(c.VMEngine); err != nil {
+		return fmt.Errorf("node: contract engine: %w", err)
+	}
 	return c.validateSnapshots()
 }
 
 func (c *Config) dataDir() string     { return filepath.Join(c.Home, "data") }
 func (c *Config) keystoreDir() string { return filepath.Join(c.Home, "keystore") }
 func (c *Config) vmCacheDir() string  { return filepath.Join(c.Home, "cache", "vm") }
+func (c *Config) wazeroDir() string   { return filepath.Join(c.Home, "cache", "wazero") }
 func (c *Config) p2pKeyFile() string  { return filepath.Join(c.Home, "p2p_key") }
 func (c *Config) genesisFile() string { return filepath.Join(c.Home, "genesis.json") }

@@ -25,6 +25,9 @@ type FileConfig struct {
 	// SnapshotInterval: a state snapshot every this many blocks; 0 means
 	// the default (Config.SnapshotInterval).
 	SnapshotInterval uint64 `json:"snapshot_interval,omitempty"`
+	// VMEngine is the contract engine, "wasmer" or "wazero"; empty means
+	// the default (Config.VMEngine).
+	VMEngine string `json:"vm_engine,omitempty"`
 }
 
 // FileP2PConfig is the network part of config.json.
@@ -72,6 +75,7 @@ func (fc *FileConfig) Apply(cfg *Config) error {
 	cfg.MempoolSize = fc.MempoolSize
 	cfg.P2P = p2p.Config{ListenAddrs: fc.P2P.Listen, Bootstrap: fc.P2P.Bootstrap, MDNS: fc.P2P.MDNS}
 	cfg.SnapshotInterval = fc.SnapshotInterval
+	cfg.VMEngine = fc.VMEngine
 	if fc.ContractTimeout != "" {
 		d, err := time.ParseDuration(fc.ContractTimeout)
 		if err != nil {

@@ -7,14 +7,23 @@ import (
 	"github.com/noded/noded/vm"
 )
 
-// openVM starts the contract engine with its compiled-module cache under
-// the home folder.
+// openVM starts the contract engine named by the config with its
+// compiled-module cache under the home folder: wasmer's serialized
+// modules in cache/vm, wazero's own compilation cache in cache/wazero.
 func (n *Node) openVM() error {
 	cache, err := codecache.Open(n.cfg.vmCacheDir())
 	if err != nil {
 		return fmt.Errorf("contract cache: %w", err)
 	}
-	engine := vm.NewWasmerEngine()
+	engine, err := vm.NewEngine(n.cfg.VMEngine, vm.EngineOptions{WazeroCacheDir: n.cfg.wazeroDir()})
+	if err != nil {
+		return fmt.Errorf("contract engine: %w", err)
+	}
+	if c, ok := engine.(interface{ CacheError() error }); ok {
+		if err := c.CacheError(); err != nil {
+			n.cfg.Logger.Warn("contract engine: compiling without its file cache", "engine", engine.Name(), "err", err)
+		}
+	}
 	v, err := vm.New(engine, vm.Options{CodeCache: cache})
 	if err != nil {
 		return fmt.Errorf("contract engine: %w", err)
@@ -30,3 +39,7 @@ func (n *Node) vmEngine() string {
 	}
 	return n.vmName
 }
+
+// VMEngine names the contract engine and its version, e.g.
+// "wazero-1.12.0" (noded status and vm_info say the same).
+func (n *Node) VMEngine() string { return n.vmEngine() }

@@ -22,6 +22,7 @@ const (
 	dialTimeout = 10 * time.Second
 
 	mdnsService = "_noded._udp"
+	mdnsDials   = 16 // concurrent dials of peers found by mDNS
 )
 
 type bootPeer struct {
@@ -167,6 +168,13 @@ func (h *Host) startMDNS(ctx context.Context, wg *sync.WaitGroup) (func(), error
 		return nil, err
 	}
 	wg.Go(func() {
+		// Dials run concurrently, at most mdnsDials at once and one per
+		// peer: on a shared network, announcements of hosts that cannot be
+		// reached (each dial waits for its timeout) must not hold up the
+		// ones that can.
+		var mu sync.Mutex
+		dialing := map[peer.ID]bool{}
+		slots := make(chan struct{}, mdnsDials)
 		for {
 			select {
 			case <-ctx.Done():
@@ -175,10 +183,30 @@ func (h *Host) startMDNS(ctx context.Context, wg *sync.WaitGroup) (func(), error
 				if info.ID == h.host.ID() || h.host.Network().Connectedness(info.ID) == network.Connected || h.bans.banned(info.ID) {
 					continue
 				}
-				dctx, cancel := context.WithTimeout(ctx, dialTimeout)
-				err := h.host.Connect(dctx, info)
-				cancel()
-				h.log.Debug("mdns peer", "peer", info.ID, "err", err)
+				mu.Lock()
+				busy := dialing[info.ID]
+				dialing[info.ID] = true
+				mu.Unlock()
+				if busy {
+					continue
+				}
+				select {
+				case slots <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				wg.Go(func() {
+					defer func() {
+						<-slots
+						mu.Lock()
+						delete(dialing, info.ID)
+						mu.Unlock()
+					}()
+					dctx, cancel := context.WithTimeout(ctx, dialTimeout)
+					err := h.host.Connect(dctx, info)
+					cancel()
+					h.log.Debug("mdns peer", "peer", info.ID, "err", err)
+				})
 			}
 		}
 	})

@@ -345,7 +345,7 @@ func TestEngineRestoreLargeMemory(t *testing.T) {
     (loop $l
       (i32.store (i32.mul (local.get $i) (i32.const 12289)) (local.get $i))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.lt_u (local.get $i) (i32.const 200)))))` + meterWAT + `)`)
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 200)))))`+meterWAT+`)`)
 	for name, newEngine := range engineFactories {
 		t.Run(name, func(t *testing.T) {
 			e := newEngine()

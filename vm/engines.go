@@ -37,20 +37,33 @@ type EngineOptions struct {
 	WazeroCacheDir string
 }
 
+// CheckEngine reports whether NewEngine can make the engine called name
+// in this build.
+func CheckEngine(name string) error {
+	switch strings.ToLower(name) {
+	case "", EngineWazero:
+		return nil
+	case EngineWasmer:
+		if !wasmerBuilt {
+			return ErrWasmerNeedsCgo
+		}
+		return nil
+	}
+	return fmt.Errorf("vm: unknown engine %q (want %s)", name, strings.Join(EngineNames(), " or "))
+}
+
 // NewEngine returns the engine called name ("" is DefaultEngine). A
 // build without cgo has no wasmer: asking for it returns
 // ErrWasmerNeedsCgo.
 func NewEngine(name string, opts EngineOptions) (Engine, error) {
+	if err := CheckEngine(name); err != nil {
+		return nil, err
+	}
 	switch strings.ToLower(name) {
 	case "":
 		return NewEngine(DefaultEngine, opts)
 	case EngineWasmer:
-		if !wasmerBuilt {
-			return nil, ErrWasmerNeedsCgo
-		}
 		return NewWasmerEngine(), nil
-	case EngineWazero:
-		return NewWazeroEngine(WazeroOptions{CacheDir: opts.WazeroCacheDir}), nil
 	}
-	return nil, fmt.Errorf("vm: unknown engine %q (want %s)", name, strings.Join(EngineNames(), " or "))
+	return NewWazeroEngine(WazeroOptions{CacheDir: opts.WazeroCacheDir}), nil
 }

@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/noded/noded/node"
+	"github.com/noded/noded/vm"
 )
 
 func init() { register(newDevCmd) }
@@ -27,6 +29,7 @@ func newDevCmd() *cobra.Command {
 		minPrice  uint64
 		logLevel  string
 		pprof     bool
+		vmEngine  string
 	)
 	cmd := &cobra.Command{
 		Use:   "dev",
@@ -40,7 +43,8 @@ Blocks are produced as soon as a transaction is pending (--block-time 0, the
 default) or on an interval. Ctrl-C shuts down cleanly.`,
 		Example: `  noded dev
   noded dev --home /tmp/devchain --rpc 127.0.0.1:9545 --block-time 2s
-  noded dev --reset`,
+  noded dev --reset
+  noded dev --vm-engine wazero`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if reset {
@@ -60,6 +64,7 @@ default) or on an interval. Ctrl-C shuts down cleanly.`,
 			n, err := node.New(node.Config{
 				Home: global.home, RPCAddr: addr, Dev: true, BlockTime: blockTime,
 				DevAccounts: accounts, ChainID: chainID, MinGasPrice: minPrice, Logger: log, Pprof: pprof,
+				VMEngine: vmEngine,
 			})
 			if err != nil {
 				return err
@@ -82,7 +87,14 @@ default) or on an interval. Ctrl-C shuts down cleanly.`,
 	f.Uint64Var(&minPrice, "min-gas-price", 1, "lowest gas price the mempool accepts")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.BoolVar(&pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the RPC port")
+	addVMEngineFlag(f, &vmEngine, vm.DefaultEngine)
 	return cmd
+}
+
+// addVMEngineFlag adds --vm-engine.
+func addVMEngineFlag(f *pflag.FlagSet, p *string, def string) {
+	f.StringVar(p, "vm-engine", def, "contract engine: "+strings.Join(vm.EngineNames(), " or ")+
+		" (the same results and gas on either; wazero is pure Go, wasmer needs cgo)")
 }
 
 // listenAddr accepts HOST:PORT, or a URL like http://HOST:PORT.
@@ -115,7 +127,8 @@ func printDevBanner(cmd *cobra.Command, n *node.Node, blockTime time.Duration) {
 	fmt.Fprintf(out, "noded dev chain %q  genesis %s  head %d\n", n.ChainID(), n.GenesisHash(), head.Height)
 	fmt.Fprintf(out, "RPC        http://%s  (WebSocket ws://%s, metrics /metrics)\n", n.RPCAddr(), n.RPCAddr())
 	fmt.Fprintf(out, "Home       %s\n", global.home)
-	fmt.Fprintf(out, "Blocks     %s\n\n", mode)
+	fmt.Fprintf(out, "Blocks     %s\n", mode)
+	fmt.Fprintf(out, "VM engine  %s\n\n", n.VMEngine())
 	fmt.Fprintf(out, "Dev accounts (well-known keys in the keystore; use --from NAME):\n")
 	for _, a := range n.DevAccounts() {
 		bal := "?"

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/noded/noded/node"
+	"github.com/noded/noded/vm"
 )
 
 func init() { register(newRunCmd) }
@@ -22,6 +23,7 @@ func newRunCmd() *cobra.Command {
 		mdns     bool
 		pprof    bool
 		syncMode string
+		vmEngine string
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -63,6 +65,9 @@ falls back to block sync.`,
 				cfg.P2P.MDNS = true
 			}
 			cfg.Pprof = pprof
+			if cmd.Flags().Changed("vm-engine") {
+				cfg.VMEngine = vmEngine
+			}
 			if cfg.Sync, err = node.ParseSyncMode(syncMode); err != nil {
 				return fmt.Errorf("--sync: %w", err)
 			}
@@ -85,7 +90,8 @@ falls back to block sync.`,
 			fmt.Fprintf(out, "noded node of %q  genesis %s  head %d\n", n.ChainID(), n.GenesisHash(), n.Head().Height)
 			fmt.Fprintf(out, "RPC        http://%s\n", n.RPCAddr())
 			fmt.Fprintf(out, "Peer id    %s\n", n.PeerID())
-			fmt.Fprintf(out, "Validator  %v\n\n", n.IsValidator())
+			fmt.Fprintf(out, "Validator  %v\n", n.IsValidator())
+			fmt.Fprintf(out, "VM engine  %s\n\n", n.VMEngine())
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return n.Run(ctx)
@@ -97,5 +103,7 @@ falls back to block sync.`,
 	f.BoolVar(&mdns, "mdns", false, "find peers on the local network by multicast DNS")
 	f.BoolVar(&pprof, "pprof", false, "serve Go's profiler under /debug/pprof/ on the RPC port")
 	f.StringVar(&syncMode, "sync", string(node.SyncAuto), "how a node without blocks catches up: auto, snapshot or block")
+	addVMEngineFlag(f, &vmEngine, "")
+	f.Lookup("vm-engine").DefValue = "from config.json, else " + vm.DefaultEngine
 	return cmd
 }

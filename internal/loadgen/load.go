@@ -48,6 +48,7 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 	r.lastOK.Store(start.UnixNano())
 
 	sendCtx, stopSend := context.WithCancelCause(ctx)
+	defer stopSend(nil)
 	sendCtx, cancelDeadline := context.WithDeadline(sendCtx, start.Add(cfg.Duration))
 	defer cancelDeadline()
 	prog := newProgress(r, start)

@@ -275,6 +275,23 @@ func TestRejectionsCounted(t *testing.T) {
 	}
 }
 
+// TestFundingChunks funds more accounts than one chunk of the funder's
+// transactions: the chunks go in one after the other.
+func TestFundingChunks(t *testing.T) {
+	defer func(n int) { fundChunk = n }(fundChunk)
+	fundChunk = 7
+	url := startDev(t)
+	rep, err := Run(context.Background(), Config{URLs: []string{url}, Funder: node.DevKey(3), Accounts: 20,
+		Rate: 100, Duration: 300 * time.Millisecond, Drain: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if rep.Setup.FundedAccounts != 20 || rep.Setup.FundingBlocks < 3 {
+		t.Errorf("setup %+v", rep.Setup)
+	}
+}
+
 func TestConfigErrors(t *testing.T) {
 	key := node.DevKey(0)
 	ok := Config{URLs: []string{"127.0.0.1:1"}, Funder: key, Rate: 10}

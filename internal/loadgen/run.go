@@ -217,8 +217,19 @@ func (r *runner) setup(ctx context.Context) error {
 		}
 	}
 	r.logf("%s %d accounts from %s ...", what, cfg.Accounts, funder)
-	if err := r.submitAll(ctx, c, txs, "funding transaction"); err != nil {
-		return err
+	// A sender may have at most 4,096 transactions in a node's mempool
+	// (its nonce window): fund in chunks, each included before the next.
+	for lo := 0; lo < len(txs); lo += fundChunk {
+		chunk := txs[lo:min(len(txs), lo+fundChunk)]
+		if err := r.submitAll(ctx, c, chunk, "funding transaction"); err != nil {
+			return err
+		}
+		if lo+fundChunk < len(txs) {
+			h := chunk[len(chunk)-1].Hash()
+			if _, _, err := r.waitIncludedAt(ctx, r.conns[:1], h, h); err != nil {
+				return fmt.Errorf("funding: %w", err)
+			}
+		}
 	}
 	first, last, err := r.waitIncluded(ctx, txs[0].Hash(), txs[len(txs)-1].Hash())
 	if err != nil {
@@ -346,6 +357,10 @@ func (r *runner) submitAll(ctx context.Context, c *rpcConn, txs []*types.Tx, wha
 	return nil
 }
 
+// fundChunk is the most funding transactions sent before waiting for
+// them to be included, under the mempool's per-sender window of 4,096.
+var fundChunk = 2000
+
 // setupTimeout bounds the wait for setup transactions to be included.
 const setupTimeout = 2 * time.Minute
 
@@ -353,10 +368,16 @@ const setupTimeout = 2 * time.Minute
 // (a sender's transactions are included in nonce order) and returns them
 // as the first node has them.
 func (r *runner) waitIncluded(ctx context.Context, first, last types.Hash) (*rpc.RPCReceipt, *rpc.RPCReceipt, error) {
+	return r.waitIncludedAt(ctx, r.conns, first, last)
+}
+
+// waitIncludedAt is waitIncluded on the nodes of conns (a prefix of
+// r.conns).
+func (r *runner) waitIncludedAt(ctx context.Context, conns []*rpcConn, first, last types.Hash) (*rpc.RPCReceipt, *rpc.RPCReceipt, error) {
 	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
 	defer cancel()
 	var out [2]*rpc.RPCReceipt
-	for i, c := range r.conns {
+	for i, c := range conns {
 		for j, h := range []types.Hash{last, first} {
 			for {
 				var rc *rpc.RPCReceipt

@@ -10,6 +10,7 @@ require (
 require (
 	github.com/holiman/uint256 v1.3.2 // indirect
 	github.com/oasisprotocol/curve25519-voi v0.0.0-20230904125328-1f23a7beb09a // indirect
+	github.com/tetratelabs/wazero v1.12.0 // indirect
 	github.com/wasmerio/wasmer-go v1.0.4 // indirect
 	golang.org/x/crypto v0.59.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect

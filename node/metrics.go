@@ -32,7 +32,14 @@ func newMetrics(n *Node) *metrics {
 		Help: "Transactions per block.", Buckets: prometheus.ExponentialBuckets(1, 2, 16)})
 	pool := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "noded_mempool_txs", Help: "Transactions in the mempool."},
 		func() float64 { return float64(n.pool.Len()) })
-	m.reg.MustRegister(m.height, m.blocks, m.txs, m.blockSeconds, m.blockTxs, pool,
+	snaps := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "noded_snapshots_taken_total",
+		Help: "State snapshots this process has taken."}, func() float64 {
+		if n.snaps == nil {
+			return 0
+		}
+		return float64(n.snaps.taken.Load())
+	})
+	m.reg.MustRegister(m.height, m.blocks, m.txs, m.blockSeconds, m.blockTxs, pool, snaps,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

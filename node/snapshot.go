@@ -46,6 +46,7 @@ type snapshotService struct {
 	// state takes long to scan) the heights in between are skipped.
 	latest atomic.Pointer[types.Header]
 	kick   chan struct{}
+	taken  atomic.Uint64 // snapshots built (noded_snapshots_taken_total)
 
 	mu    sync.Mutex
 	snaps []*localSnapshot // ready ones, newest first
@@ -90,18 +91,49 @@ func (s *snapshotService) run(ctx context.Context, heads *headFeed) {
 	})
 	defer cancel()
 	s.retake(ctx)
+	var (
+		next  time.Time   // no snapshot before this
+		timer *time.Timer // set while a kick waits for next
+		fire  <-chan time.Time
+	)
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.kick:
-			h := s.latest.Load()
-			if err := s.takeAt(ctx, h.Height); err != nil && ctx.Err() == nil {
-				s.log.Warn("snapshot not taken", "height", h.Height, "err", err)
+			if wait := time.Until(next); wait > 0 {
+				if timer == nil {
+					timer = time.NewTimer(wait)
+					fire = timer.C
+				}
+				continue
 			}
+		case <-fire:
 		}
+		if timer != nil {
+			timer.Stop()
+			timer, fire = nil, nil
+		}
+		h := s.latest.Load()
+		start := time.Now()
+		if err := s.takeAt(ctx, h.Height); err != nil && ctx.Err() == nil {
+			s.log.Warn("snapshot not taken", "height", h.Height, "err", err)
+		}
+		// Blocks on demand under load reach an interval height several
+		// times a second: snapshots take at most 1/snapshotDuty of a
+		// core, skipping heights (to the newest) when they come faster.
+		next = time.Now().Add(time.Since(start) * (snapshotDuty - 1))
 	}
 }
+
+// snapshotDuty: a snapshot that took d waits (snapshotDuty-1)*d before the
+// next one.
+const snapshotDuty = 10
 
 // retake takes again, newest first, the snapshots of the interval heights
 // the store can still read after a restart.
@@ -171,6 +203,7 @@ func (s *snapshotService) takeAt(ctx context.Context, height uint64) error {
 		s.snaps = s.snaps[:len(s.snaps)-1]
 	}
 	s.mu.Unlock()
+	s.taken.Add(1)
 	s.log.Info("snapshot taken", "height", height, "hash", hash, "chunks", len(m.Chunks), "entries", m.Entries(),
 		"bytes", m.Size(), "took", ls.took.Round(time.Millisecond))
 	return nil

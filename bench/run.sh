@@ -36,8 +36,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-# The benchmarks: package, -bench regexp, -benchtime, -benchtime with -quick.
-# What each measures is in docs/benchmarks.md.
+# The benchmarks: package, -bench regexp, -benchtime, -benchtime with -quick,
+# and optionally the most runs (-count) of that line. What each measures is
+# in docs/benchmarks.md. The vm Engines lines run each contract benchmark on
+# both engines (wasmer, wazero); Compile and CacheLoad make a module per
+# iteration, so they run a fixed number of times (wasmer-go aborts a process
+# after ~32,000 modules); EngineMemory runs 100,000 calls on 1,000 contracts
+# in a process per engine (~30 s a run).
 benches=(
 	"./crypto ^(BenchmarkVerify|BenchmarkVerifyCached|BenchmarkVerifyBatch|BenchmarkVerifyBatchSize)\$ 1s 200ms"
 	"./types ^Benchmark(TxEncode|TxDecode|TxHash|BlockEncode|BlockDecode)\$ 1s 200ms"
@@ -46,6 +51,10 @@ benches=(
 	"./node ^BenchmarkBlockTransfers\$ 10x 2x"
 	"./node ^BenchmarkTxSendHTTP\$ 5000x 2000x"
 	"./vm ^Benchmark(StorageCall|EmptyCall|GoCall)\$ 1s 200ms"
+	"./vm ^BenchmarkEngines\$/./(EmptyCall|StorageCall|GoCall|Compute)\$ 1s 200ms"
+	"./vm ^BenchmarkEngines\$/./(Compile|CacheLoad)\$/^wat- 200x 20x"
+	"./vm ^BenchmarkEngines\$/./(Compile|CacheLoad)\$/^go- 1x 1x"
+	"./vm ^BenchmarkEngineMemory\$ 1x 1x 3"
 	"./vm/instrument ^BenchmarkExec\$ 1s 200ms"
 	"./store ^BenchmarkCommitBlock\$ 20x 3x"
 	"./p2p ^BenchmarkBlockPropagation\$/^tcp\$ 100x 20x"
@@ -59,11 +68,13 @@ start=$(date +%s)
 failed=()
 echo "running the benchmarks ($count run(s) each; load average $load_before) ..." >&2
 for b in "${benches[@]}"; do
-	read -r pkg re bt btq <<<"$b"
+	read -r pkg re bt btq maxcount <<<"$b"
 	if ! [[ "$pkg" =~ $only ]]; then continue; fi
 	[ "$quick" = 1 ] && bt=$btq
+	n=$count
+	if [ -n "$maxcount" ] && [ "$n" -gt "$maxcount" ]; then n=$maxcount; fi
 	echo "  $pkg $re" >&2
-	out=$(go test -run '^$' -bench "$re" -benchtime "$bt" -count "$count" "$pkg" 2>&1) || {
+	out=$(go test -run '^$' -bench "$re" -benchtime "$bt" -count "$n" "$pkg" 2>&1) || {
 		failed+=("$pkg ($re): $(echo "$out" | grep -m1 -E 'FAIL|cannot|undefined|error' || echo failed)")
 	}
 	echo "$out" | grep -E '^(goos|goarch|pkg|cpu|Benchmark)' >>"$new" || true

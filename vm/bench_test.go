@@ -28,17 +28,32 @@ func benchCalls(b *testing.B, method string, reuse bool) {
 	e.vm.reuse = reuse
 	c := addr(0x42)
 	e.deploy(c, wat(b, storageWAT), nil)
-	req := CallRequest{Caller: alice, Contract: c, Method: method, Gas: 100_000}
+	benchCallsOn(b, e, c, method, nil)
+}
+
+// benchCallsOn calls method of contract c on e b.N times and reports
+// calls/s, us/call, and gas/call and gas/s if the calls use gas.
+func benchCallsOn(b *testing.B, e *testEnv, c types.Address, method string, input []byte) {
+	req := CallRequest{Caller: alice, Contract: c, Method: method, Input: input, Gas: MaxGas}
 	ctx := context.Background()
+	var gas uint64
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := e.vm.Call(ctx, e.host, &e.env, req); r.Err != nil {
+		r := e.vm.Call(ctx, e.host, &e.env, req)
+		if r.Err != nil {
 			b.Fatal(r.Err)
 		}
+		gas += r.GasUsed
 		e.host.journal = e.host.journal[:0]
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+	s := b.Elapsed().Seconds()
+	b.ReportMetric(float64(b.N)/s, "calls/s")
+	b.ReportMetric(s*1e6/float64(b.N), "us/call")
+	if gas > 0 {
+		b.ReportMetric(float64(gas)/float64(b.N), "gas/call")
+		b.ReportMetric(float64(gas)/s, "gas/s")
+	}
 }
 
 // BenchmarkStorageCall: 2 storage reads and 1 write through VM.Call,

@@ -103,7 +103,7 @@ func (n *Node) SubmitTx(tx *types.Tx) (rpc.SendResult, error) {
 		return rpc.SendResult{}, fmt.Errorf("%w: transaction is for %q, this chain is %q", chain.ErrWrongChain, tx.ChainID, n.genesis.ChainID)
 	}
 	hash := tx.Hash()
-	if !n.keys.Verify(tx.From, hash[:], tx.Sig) {
+	if !n.verifyTx(tx, hash) {
 		return rpc.SendResult{}, types.ErrBadSig
 	}
 	res, err := n.pool.Add(tx, hash, tx.EncodedSize(), n.db)

@@ -39,7 +39,15 @@ func newMetrics(n *Node) *metrics {
 		}
 		return float64(n.snaps.taken.Load())
 	})
-	m.reg.MustRegister(m.height, m.blocks, m.txs, m.blockSeconds, m.blockTxs, pool, snaps,
+	batched := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "noded_sigs_batch_verified_total",
+		Help: "Signatures of submitted transactions verified in a batch with others (JSON-RPC batches)."},
+		func() float64 {
+			if n.preverified == nil {
+				return 0
+			}
+			return float64(n.preverified.usedCount())
+		})
+	m.reg.MustRegister(m.height, m.blocks, m.txs, m.blockSeconds, m.blockTxs, pool, snaps, batched,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -47,7 +47,9 @@ type Node struct {
 	vm     *vm.VM
 	vmName string
 	keys   *crypto.KeyCache // decompressed sender keys, for signature checks
-	net    *netState        // nil in dev mode
+
+	preverified *preverified // signatures of submitted batches, verified together
+	net         *netState    // nil in dev mode
 
 	snaps    *snapshotService // state snapshots taken and served (snapshot.go)
 	snapSync *snapProgress    // a snapshot restore's progress (snapshot_sync.go)
@@ -129,6 +131,7 @@ func (n *Node) load() error {
 		return err
 	}
 	n.keys = crypto.NewKeyCache(keyCacheSize)
+	n.preverified = newPreverified(preverifiedSize)
 	n.exec, err = chain.NewExecutor(n.genesis.Config(), chain.ExecOptions{
 		Workers: n.cfg.Workers, Rand: crand.Reader, VM: n.vm, KeyCache: n.keys,
 		TxContext: func() (context.Context, context.CancelFunc) {

@@ -105,6 +105,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request to the HTTP handler.
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	if !websocket.IsWebSocketUpgrade(r) {
+		if pv, ok := s.b.(TxPreverifier); ok {
+			s.preverify(pv, r)
+		}
 		s.rpc.ServeHTTP(w, r)
 		return
 	}

@@ -23,18 +23,46 @@ import (
 // Sync. Building and signing the block are not timed.
 func BenchmarkBlockTransfers(b *testing.B) {
 	const txs = 5000
+	opts := chain.ExecOptions{Workers: 2, Rand: crand.Reader}
+	if os.Getenv("NODED_BENCH_KEYCACHE") != "" {
+		// Senders repeat from block to block, as they do on a live chain.
+		opts.KeyCache = crypto.NewKeyCache(1 << 16)
+	}
+	bc := newBenchChain(b, txs, opts)
+	validating, committing := bc.run(b, func(i, j int) *types.Tx {
+		tx := &types.Tx{ChainID: "bench", Nonce: uint64(i), Kind: types.TxTransfer,
+			To: types.AddressOf(bc.keys[(j+1)%txs].Public()), Amount: types.NewAmount(1), GasPrice: 1}
+		tx.GasLimit = chain.IntrinsicGas(tx)
+		return tx
+	})
+	b.ReportMetric(float64(b.N*txs)/b.Elapsed().Seconds(), "transfers/s")
+	b.ReportMetric(float64(validating.Milliseconds())/float64(b.N), "validate-ms/block")
+	b.ReportMetric(float64(committing.Milliseconds())/float64(b.N), "commit-ms/block")
+}
+
+// benchChain is a chain on pebble with one validator and funded senders,
+// for benchmarks of what a node does with a peer's block.
+type benchChain struct {
+	db   *store.DB
+	exec *chain.Executor
+	root *chain.Root
+	head types.Header
+	val  crypto.PrivateKey
+	keys []crypto.PrivateKey // the senders
+}
+
+func newBenchChain(b *testing.B, senders int, opts chain.ExecOptions) *benchChain {
 	db, err := store.Open(b.TempDir(), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer db.Close()
-	val := DevValidatorKey()
+	b.Cleanup(func() { db.Close() })
+	bc := &benchChain{db: db, val: DevValidatorKey(), keys: make([]crypto.PrivateKey, senders)}
 	g := &chain.Genesis{ChainID: "bench", Time: 1, BlockGasLimit: chain.DefaultBlockGasLimit,
-		Validators: []crypto.PublicKey{val.Public()}}
-	keys := make([]crypto.PrivateKey, txs)
-	for i := range keys {
-		keys[i] = wellKnownKey(fmt.Sprintf("bench %d", i))
-		g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: types.AddressOf(keys[i].Public()), Balance: DevBalance})
+		Validators: []crypto.PublicKey{bc.val.Public()}}
+	for i := range bc.keys {
+		bc.keys[i] = wellKnownKey(fmt.Sprintf("bench %d", i))
+		g.Accounts = append(g.Accounts, chain.GenesisAccount{Address: types.AddressOf(bc.keys[i].Public()), Balance: DevBalance})
 	}
 	gblk, gres, err := g.Block()
 	if err != nil {
@@ -44,59 +72,65 @@ func BenchmarkBlockTransfers(b *testing.B) {
 	if err := db.InitGenesis(gj, gblk, gres); err != nil {
 		b.Fatal(err)
 	}
-	opts := chain.ExecOptions{Workers: 2, Rand: crand.Reader}
-	if os.Getenv("NODED_BENCH_KEYCACHE") != "" {
-		// Senders repeat from block to block, as they do on a live chain.
-		opts.KeyCache = crypto.NewKeyCache(1 << 16)
+	if bc.exec, err = chain.NewExecutor(g.Config(), opts); err != nil {
+		b.Fatal(err)
 	}
-	exec, err := chain.NewExecutor(g.Config(), opts)
+	if bc.root, err = db.LoadRoot(); err != nil {
+		b.Fatal(err)
+	}
+	bc.head = gblk.Header
+	return bc
+}
+
+// block builds a block of txs on the head (each signed by its sender
+// key), as a peer would send it, encoded and decoded.
+func (bc *benchChain) block(b *testing.B, txs []*types.Tx) *types.Block {
+	blk, _, _, err := bc.exec.BuildBlock(&bc.head, bc.db, bc.root, chain.BlockSpec{Slot: bc.head.Slot + 1, Time: bc.head.Time + 1, Key: bc.val}, txs)
+	if err != nil || len(blk.Txs) != len(txs) {
+		b.Fatalf("build: %v (%d of %d txs)", err, len(blk.Txs), len(txs))
+	}
+	blk, err = types.DecodeBlock(blk.Encode())
 	if err != nil {
 		b.Fatal(err)
 	}
-	root, err := db.LoadRoot()
+	return blk
+}
+
+// apply validates and commits blk and makes it the head.
+func (bc *benchChain) apply(b *testing.B, blk *types.Block) (validating, committing time.Duration) {
+	t0 := time.Now()
+	res, err := bc.exec.ValidateBlock(&bc.head, bc.db, bc.root, blk, bc.head.Time+1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	head := gblk.Header
-	var validating, committing time.Duration
+	t1 := time.Now()
+	if err := bc.db.CommitBlock(blk, res); err != nil {
+		b.Fatal(err)
+	}
+	bc.root.Apply(res.Buckets)
+	bc.head = blk.Header
+	return t1.Sub(t0), time.Since(t1)
+}
+
+// run times b.N blocks, each of one transaction per sender made by
+// txAt(iteration, sender) and signed by the sender: only validating and
+// committing them count.
+func (bc *benchChain) run(b *testing.B, txAt func(i, j int) *types.Tx) (validating, committing time.Duration) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		batch := make([]*types.Tx, txs)
+		batch := make([]*types.Tx, len(bc.keys))
 		for j := range batch {
-			tx := &types.Tx{ChainID: "bench", Nonce: uint64(i), Kind: types.TxTransfer,
-				To: types.AddressOf(keys[(j+1)%txs].Public()), Amount: types.NewAmount(1), GasPrice: 1}
-			tx.GasLimit = chain.IntrinsicGas(tx)
-			tx.Sign(keys[j])
-			batch[j] = tx
+			batch[j] = txAt(i, j)
+			batch[j].Sign(bc.keys[j])
 		}
-		blk, _, _, err := exec.BuildBlock(&head, db, root, chain.BlockSpec{Slot: head.Slot + 1, Time: head.Time + 1, Key: val}, batch)
-		if err != nil || len(blk.Txs) != txs {
-			b.Fatalf("build: %v (%d txs)", err, len(blk.Txs))
-		}
-		// What a peer receives is the encoded block.
-		blk, err = types.DecodeBlock(blk.Encode())
-		if err != nil {
-			b.Fatal(err)
-		}
+		blk := bc.block(b, batch)
 		b.StartTimer()
-		t0 := time.Now()
-		res, err := exec.ValidateBlock(&head, db, root, blk, head.Time+1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		t1 := time.Now()
-		if err := db.CommitBlock(blk, res); err != nil {
-			b.Fatal(err)
-		}
-		validating += t1.Sub(t0)
-		committing += time.Since(t1)
-		root.Apply(res.Buckets)
-		head = blk.Header
+		v, c := bc.apply(b, blk)
+		validating += v
+		committing += c
 	}
-	b.ReportMetric(float64(b.N*txs)/b.Elapsed().Seconds(), "transfers/s")
-	b.ReportMetric(float64(validating.Milliseconds())/float64(b.N), "validate-ms/block")
-	b.ReportMetric(float64(committing.Milliseconds())/float64(b.N), "commit-ms/block")
+	return validating, committing
 }
 
 // BenchmarkTxSendHTTP measures tx_send over HTTP on loopback against a dev

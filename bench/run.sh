@@ -49,6 +49,7 @@ benches=(
 	"./chain ^BenchmarkStateRootUpdate\$ 1s 200ms"
 	"./mempool ^BenchmarkAdd\$ 1s 200ms"
 	"./node ^BenchmarkBlockTransfers\$ 10x 2x"
+	"./node ^BenchmarkBlockContractCalls\$ 5x 2x"
 	"./node ^BenchmarkTxSendHTTP\$ 5000x 2000x"
 	"./vm ^Benchmark(StorageCall|EmptyCall|GoCall)\$ 1s 200ms"
 	"./vm ^BenchmarkEngines\$/./(EmptyCall|StorageCall|GoCall|Compute)\$ 1s 200ms"

@@ -46,8 +46,11 @@ import (
 //	                        rules; code_hash tells whether the toolchain or
 //	                        the source gave other code than the file's
 //
-// Byte strings in the files are text when they are printable UTF-8 not
-// beginning with "0x", else 0x-hex.
+// Each file starts from a fresh host: accounts alice (the default
+// caller) and bob with 1,000,000 each, the contract at vectorContract,
+// every step in vectorEnv's block and transaction. Byte strings in the
+// files are text when they are printable UTF-8 not beginning with "0x",
+// else 0x-hex.
 
 var update = flag.Bool("update", false, "rewrite testdata/vectors from the engines (TestConformanceVectors), which must agree")
 

@@ -27,7 +27,10 @@ import (
 //     without cgo: a host call costs tens of nanoseconds;
 //   - a trap is a Go error wrapping wazero's runtime error, whose text
 //     names the trap (wazeroTrap maps it to a TrapCode);
-//   - memory is a Go byte slice, grown by reallocation; globals live in
+//   - memory is a byte slice that the engine's allocator gives wazero
+//     (engine_wazero_mem_cgo.go: a reservation of the memory's maximum,
+//     so that it never moves and a large one is restored page by page),
+//     and wazero's own Go slice in a build without cgo; globals live in
 //     the instance's context and api.MutableGlobal reads and writes them
 //     there.
 //
@@ -334,11 +337,17 @@ func (m *wazeroModule) Instantiate() (Instance, error) {
 	if m.closed {
 		return nil, ErrClosed
 	}
-	mod, err := m.rt.rt.InstantiateModule(m.engine.ctx, m.compiled, wazeroModuleConfig())
+	ctx, hook := withWazeroMemory(m.engine.ctx)
+	mod, err := m.rt.rt.InstantiateModule(ctx, m.compiled, wazeroModuleConfig())
 	if err != nil {
+		if hook.mem != nil {
+			// wazero frees a memory when it closes its instance, which it
+			// did not make.
+			hook.mem.Free()
+		}
 		return nil, fmt.Errorf("vm: instantiate: %w", err)
 	}
-	inst := &wazeroInstance{module: m, mod: mod, funcs: map[string]api.Function{}}
+	inst := &wazeroInstance{module: m, mod: mod, mem: hook.mem, funcs: map[string]api.Function{}}
 	for _, mg := range []struct {
 		name string
 		dst  *api.MutableGlobal

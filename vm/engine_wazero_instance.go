@@ -11,7 +11,8 @@ import (
 type wazeroInstance struct {
 	module  *wazeroModule
 	mod     api.Module
-	memory  api.Memory // nil if the module exports none
+	memory  api.Memory    // nil if the module exports none
+	mem     *wazeroMemory // the memory's allocation (engine_wazero_mem_*.go), nil if none
 	used    api.MutableGlobal
 	limit   api.MutableGlobal
 	depth   api.MutableGlobal
@@ -134,7 +135,9 @@ func (i *wazeroInstance) Restore(s *Snapshot) bool {
 			return false
 		}
 	}
-	copyBack(mem, s)
+	if len(mem) > 0 && !i.restoreMemory(mem, s) {
+		return false
+	}
 	if s.Globals == nil {
 		return true
 	}

@@ -21,21 +21,19 @@ func TestTimeoutByLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopped := make(chan time.Time)
+	started := make(chan struct{})
 	go func() {
-		// Wait until the loop runs, then stop it.
-		for {
-			v, _ := in.used.Get()
-			if v.(int64) > 1000 {
-				break
-			}
-			time.Sleep(100 * time.Microsecond)
-		}
+		// Let the loop run (used is stored only when the loop stops, so
+		// it cannot tell), then stop it.
+		<-started
+		time.Sleep(50 * time.Millisecond)
 		now := time.Now()
 		_ = in.limit.Set(int64(0), wasmer.I64)
 		stopped <- now
 	}()
 	done := make(chan error, 1)
 	go func() {
+		close(started)
 		_, err := f()
 		done <- err
 	}()
@@ -46,6 +44,9 @@ func TestTimeoutByLimit(t *testing.T) {
 			t.Fatalf("spin returned %v, want a trap", err)
 		}
 		t.Logf("the call returned %v after the limit was set to 0", time.Since(at))
+		if used := in.gasUsed(t); used < 1000 {
+			t.Errorf("the loop stopped after %d gas: it did not run", used)
+		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the loop did not stop after the limit was set to 0")
 	}

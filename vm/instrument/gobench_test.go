@@ -76,7 +76,7 @@ func goInstance(b *testing.B, code []byte, metered bool) *instance {
 
 // BenchmarkExecGo compares a realistic Go contract method (maps, strings,
 // a sort) before and after instrumentation: the metering overhead a Go
-// contract pays.
+// contract pays (ratio: the two in turn, see benchRatio).
 func BenchmarkExecGo(b *testing.B) {
 	code := buildGo(b, realisticGo)
 	m, err := wasm.Parse(code)
@@ -104,4 +104,15 @@ func BenchmarkExecGo(b *testing.B) {
 			}
 		})
 	}
+	b.Run("ratio", func(b *testing.B) {
+		orig, instr := goInstance(b, code, false), goInstance(b, out.Encode(), true)
+		call := func(in *instance) func() {
+			return func() {
+				if _, err := in.call(b, math.MaxInt64/2, "work", int32(2000)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		benchRatio(b, call(orig), call(instr))
+	})
 }

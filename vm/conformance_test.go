@@ -3,6 +3,7 @@ package vm
 import (
 	"bytes"
 	"errors"
+	"runtime/debug"
 	"sync/atomic"
 	"testing"
 )
@@ -174,6 +175,11 @@ func TestEngineMeter(t *testing.T) {
 
 // StopMeter from another goroutine stops a running loop.
 func TestEngineStopMeter(t *testing.T) {
+	// No garbage collection while the loop runs: wazero's compiled code
+	// cannot be preempted, so a collection's stop-the-world would wait for
+	// a loop that only the stopping goroutine can end. (In a node the
+	// limit is at most MaxGas, so such a wait is bounded by gas.)
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	forEachEngine(t, func(t *testing.T, e Engine, m Module, rec *recorder) {
 		inst := instantiate(t, m)
 		inst.SetMeter(0, 1<<62, 0)

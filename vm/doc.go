@@ -24,7 +24,7 @@
 // call they serve is the execution's running frame, switched as calls
 // nest (call_contract) and return. A host function never fails towards
 // the engine: it records the error in its frame and sets the limit global
-// to 0, so the code traps at its next metered segment.
+// to 0, so the code traps at its next gas check (every loop head, call and exit).
 //
 // Modules and instances. Each code hash is prepared (validated,
 // instrumented, its data segments taken out into an initial memory

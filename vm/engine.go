@@ -79,7 +79,7 @@ type Instance interface {
 	// noded_gas_limit and the depth global noded_depth.
 	SetMeter(used, limit uint64, depth uint32)
 	// StopMeter sets the limit global to 0 so that running code traps at
-	// its next metered segment. It is the one method that may be called
+	// its next gas check (every loop head, call and exit). It is the one method that may be called
 	// from another goroutine while Call runs.
 	StopMeter()
 	// Snapshot returns the memory and the exported mutable globals but
@@ -162,7 +162,7 @@ type HostFunc struct {
 // A host function never fails towards the engine (wasmer-go v1.0.4
 // double-frees the trap of a host function that returns an error, its
 // issue #291). To abort, the handler records why and calls StopMeter on
-// the calling instance: the code traps at its next metered segment, and
+// the calling instance: the code traps at its next gas check (every loop head, call and exit), and
 // every host call until then is refused by the handler. Engines behave
 // alike this way, which keeps gas and results identical.
 type HostHandler interface {

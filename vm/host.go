@@ -25,7 +25,7 @@ type hostFn struct {
 	call    func(c *hostCall, a []uint64) (uint64, *ExecError)
 	module  string // abiModule unless set
 	// failed is what the function returns to the code when the call
-	// fails: the code traps at its next metered segment, until when a
+	// fails: the code traps at its next gas check (every loop head, call and exit), until when a
 	// WASI function answers with an error number rather than success.
 	failed uint64
 }

@@ -4,7 +4,7 @@ import "sync"
 
 // stopper stops an execution when its context is done: it sets the limit
 // global of every running instance to 0, so the innermost traps within
-// microseconds and the others at their next metered segment. The VM never
+// microseconds and the others at their next gas check (every loop head, call and exit). The VM never
 // reads the clock; the deadline is the caller's context.
 type stopper struct {
 	mu      sync.Mutex

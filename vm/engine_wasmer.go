@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/wasmerio/wasmer-go/wasmer"
 )
@@ -273,8 +272,7 @@ type wasmerInstance struct {
 	closed  bool
 	// mapped is the snapshot image mapped over the memory at mappedBase,
 	// if any (engine_wasmer_mem.go).
-	mapped     *memImage
-	mappedBase uintptr
+	image imageMapping
 }
 
 func (i *wasmerInstance) Call(name string) error {
@@ -399,31 +397,7 @@ func (i *wasmerInstance) Restore(s *Snapshot) bool {
 // snapshot's image when it has one (see engine_wasmer_mem.go), else by
 // copying. It reports false if the memory may be unusable.
 func (i *wasmerInstance) restoreMemory(mem []byte, s *Snapshot) bool {
-	img := imageOf(s)
-	if img == nil || imagesDisabled.Load() {
-		copy(mem, s.Memory)
-		return true
-	}
-	base := uintptr(unsafe.Pointer(&mem[0]))
-	if i.mapped == img && i.mappedBase == base {
-		_, err := restoreDirty(mem, s.Memory)
-		if err == nil {
-			return true
-		}
-		if err != errRemap {
-			// No page map: copy, now and from now on.
-			imagesDisabled.Store(true)
-			copy(mem, s.Memory)
-			return true
-		}
-	}
-	if err := mapImage(mem, img); err != nil {
-		imagesDisabled.Store(true)
-		i.mapped = nil
-		return false
-	}
-	i.mapped, i.mappedBase = img, base
-	return true
+	return i.image.restore(mem, s)
 }
 
 // imagesDisabled turns restoring through images off for the process

@@ -195,3 +195,41 @@ func restoreDirty(mem, snap []byte) (int, error) {
 	}
 	return int(r), nil
 }
+
+// imageMapping is the snapshot image a memory has mapped, and where.
+type imageMapping struct {
+	img  *memImage
+	base uintptr
+}
+
+// restore puts s.Memory into mem, of the same size: through the
+// snapshot's image when it has one, copying back only the pages written
+// since it was mapped, else by copying. It reports false if the memory
+// may be unusable.
+func (m *imageMapping) restore(mem []byte, s *Snapshot) bool {
+	img := imageOf(s)
+	if img == nil || imagesDisabled.Load() {
+		copy(mem, s.Memory)
+		return true
+	}
+	base := uintptr(unsafe.Pointer(&mem[0]))
+	if m.img == img && m.base == base {
+		_, err := restoreDirty(mem, s.Memory)
+		if err == nil {
+			return true
+		}
+		if err != errRemap {
+			// No page map: copy, now and from now on.
+			imagesDisabled.Store(true)
+			copy(mem, s.Memory)
+			return true
+		}
+	}
+	if err := mapImage(mem, img); err != nil {
+		imagesDisabled.Store(true)
+		m.img = nil
+		return false
+	}
+	m.img, m.base = img, base
+	return true
+}

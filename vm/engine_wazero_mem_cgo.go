@@ -61,7 +61,7 @@ type wazeroMemory struct {
 	freed    bool
 	// mapped is the snapshot image mapped over [base, base+mapped.size),
 	// unwritten since but for the pages the page map shows.
-	mapped *memImage
+	mapped imageMapping
 }
 
 // wazeroMemoryHook allocates the memory of one instantiation.
@@ -119,7 +119,7 @@ func (m *wazeroMemory) Free() {
 	m.freed = true
 	if m.base != nil {
 		C.vm_wz_free(m.base, C.size_t(m.reserved))
-		m.base, m.size, m.mapped = nil, 0, nil
+		m.base, m.size, m.mapped = nil, 0, imageMapping{}
 	}
 	m.heap = nil
 }
@@ -134,28 +134,5 @@ func (i *wazeroInstance) restoreMemory(mem []byte, s *Snapshot) bool {
 		copy(mem, s.Memory)
 		return true
 	}
-	img := imageOf(s)
-	if img == nil || imagesDisabled.Load() {
-		copy(mem, s.Memory)
-		return true
-	}
-	if m.mapped == img {
-		_, err := restoreDirty(mem, s.Memory)
-		if err == nil {
-			return true
-		}
-		if err != errRemap {
-			// No page map: copy, now and from now on.
-			imagesDisabled.Store(true)
-			copy(mem, s.Memory)
-			return true
-		}
-	}
-	m.mapped = nil
-	if err := mapImage(mem, img); err != nil {
-		imagesDisabled.Store(true)
-		return false
-	}
-	m.mapped = img
-	return true
+	return m.mapped.restore(mem, s)
 }

@@ -145,7 +145,7 @@ func TestEngineRestoreExactAfterCalls(t *testing.T) {
 			}
 			check(c, "second fresh instance after touch")
 			if name == EngineWazero {
-				if wi := c.(*wazeroInstance); !imagesDisabled.Load() && (wi.mem == nil || wi.mem.base == nil || wi.mem.mapped == nil) {
+				if wi := c.(*wazeroInstance); !imagesDisabled.Load() && (wi.mem == nil || wi.mem.base == nil || wi.mem.mapped.img == nil) {
 					t.Fatal("wazero restored the large memory by copying, not through its image")
 				}
 			}

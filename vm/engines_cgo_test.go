@@ -27,5 +27,5 @@ func usedFastRestore(inst Instance) (fast, applies bool) {
 	if !ok {
 		return false, false
 	}
-	return wi.mapped != nil && !imagesDisabled.Load(), true
+	return wi.image.img != nil && !imagesDisabled.Load(), true
 }

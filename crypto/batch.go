@@ -65,47 +65,54 @@ func VerifyBatchCached(items []SigItem, workers int, rand io.Reader, cache *KeyC
 		next <- s
 	}
 	close(next)
-	var wg sync.WaitGroup
-	for range min(workers, len(spans)) {
-		wg.Go(func() {
-			v := ed25519.NewBatchVerifierWithCapacity(batchSize).ForceNoPublicKeyExpansion()
-			randFailed := false
-			workerRand := readerFunc(func(p []byte) (int, error) {
-				if !readRand(p) {
-					clear(p)
-					randFailed = true
+	work := func() {
+		v := ed25519.NewBatchVerifierWithCapacity(batchSize).ForceNoPublicKeyExpansion()
+		randFailed := false
+		workerRand := readerFunc(func(p []byte) (int, error) {
+			if !readRand(p) {
+				clear(p)
+				randFailed = true
+			}
+			return len(p), nil
+		})
+		for s := range next {
+			if s.hi-s.lo == 1 {
+				it := &items[s.lo]
+				valid[s.lo] = cache.Verify(it.PublicKey, it.Message, it.Signature)
+				continue
+			}
+			v.Reset()
+			if cache == nil {
+				v.ForceNoPublicKeyExpansion()
+			}
+			for i := s.lo; i < s.hi; i++ {
+				it := &items[i]
+				if e := cacheGet(cache, it.PublicKey); e != nil {
+					v.AddExpandedWithOptions(e, it.Message, it.Signature[:], verifyOptions)
+				} else {
+					v.AddWithOptions(it.PublicKey[:], it.Message, it.Signature[:], verifyOptions)
 				}
-				return len(p), nil
-			})
-			for s := range next {
-				if s.hi-s.lo == 1 {
-					it := &items[s.lo]
-					valid[s.lo] = cache.Verify(it.PublicKey, it.Message, it.Signature)
-					continue
-				}
-				v.Reset()
-				if cache == nil {
-					v.ForceNoPublicKeyExpansion()
-				}
+			}
+			randFailed = false
+			_, ok := v.Verify(workerRand)
+			if randFailed {
 				for i := s.lo; i < s.hi; i++ {
 					it := &items[i]
-					if e := cacheGet(cache, it.PublicKey); e != nil {
-						v.AddExpandedWithOptions(e, it.Message, it.Signature[:], verifyOptions)
-					} else {
-						v.AddWithOptions(it.PublicKey[:], it.Message, it.Signature[:], verifyOptions)
-					}
+					ok[i-s.lo] = cache.Verify(it.PublicKey, it.Message, it.Signature)
 				}
-				randFailed = false
-				_, ok := v.Verify(workerRand)
-				if randFailed {
-					for i := s.lo; i < s.hi; i++ {
-						it := &items[i]
-						ok[i-s.lo] = cache.Verify(it.PublicKey, it.Message, it.Signature)
-					}
-				}
-				copy(valid[s.lo:s.hi], ok)
 			}
-		})
+			copy(valid[s.lo:s.hi], ok)
+		}
+	}
+	// One worker runs on the caller's goroutine: a new one would start
+	// with a small stack and grow it, which costs more than a small batch.
+	if workers = min(workers, len(spans)); workers == 1 {
+		work()
+		return valid
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(work)
 	}
 	wg.Wait()
 	return valid

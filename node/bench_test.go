@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -153,39 +151,17 @@ func BenchmarkTxSendHTTP(b *testing.B) {
 	if b.N > len(bodies) {
 		b.Fatalf("-benchtime %dx is more than the %d transactions prepared", b.N, len(bodies))
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, conns)
 	b.ResetTimer()
 	cpu0 := cpuTime()
-	for range conns {
-		c, err := rawhttp.Dial(tn.n.RPCAddr())
-		if err != nil {
-			b.Fatal(err)
+	err := rawhttp.Load(tn.n.RPCAddr(), conns, b.N, func(i int) []byte { return bodies[i] }, func(code int, body []byte) error {
+		if code != http.StatusOK || !bytes.Contains(body, []byte(`"result"`)) {
+			return fmt.Errorf("tx_send: %d %s", code, body)
 		}
-		defer c.Close()
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(b.N) {
-					return
-				}
-				code, body, err := c.Post("/", bodies[i])
-				if err == nil && (code != http.StatusOK || !bytes.Contains(body, []byte(`"result"`))) {
-					err = fmt.Errorf("tx_send: %d %s", code, body)
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
+		return nil
+	})
 	b.StopTimer()
 	cpu := cpuTime() - cpu0
-	close(errs)
-	if err := <-errs; err != nil {
+	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tx/s")

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -41,40 +40,18 @@ func benchClient() *http.Client {
 func runTxSend(b *testing.B, addr string) {
 	const conns = 16
 	bodies := benchTxBodies(1024)
-	var next atomic.Uint64
-	var wg sync.WaitGroup
-	errs := make(chan error, conns)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cpuTime()
-	for range conns {
-		c, err := rawhttp.Dial(addr)
-		if err != nil {
-			b.Fatal(err)
+	err := rawhttp.Load(addr, conns, b.N, func(i int) []byte { return bodies[i%len(bodies)] }, func(code int, out []byte) error {
+		if code != 200 || !bytes.Contains(out, []byte(`"status":"accepted"`)) {
+			return fmt.Errorf("%d %s", code, out)
 		}
-		defer c.Close()
-		wg.Go(func() {
-			for {
-				i := next.Add(1) - 1
-				if i >= uint64(b.N) {
-					return
-				}
-				code, out, err := c.Post("/", bodies[i%uint64(len(bodies))])
-				if err == nil && (code != 200 || !bytes.Contains(out, []byte(`"status":"accepted"`))) {
-					err = fmt.Errorf("%d %s", code, out)
-				}
-				if err != nil {
-					errs <- err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
+		return nil
+	})
 	b.StopTimer()
 	cpu := cpuTime() - cpu0
-	close(errs)
-	if err := <-errs; err != nil {
+	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")

@@ -16,6 +16,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // Conn is one keep-alive connection. It is not safe for concurrent use:
@@ -78,4 +80,40 @@ func (c *Conn) Post(path string, body []byte) (int, []byte, error) {
 		return resp.StatusCode, c.body, fmt.Errorf("rawhttp: server closed the connection")
 	}
 	return resp.StatusCode, c.body, nil
+}
+
+// Load posts n requests to addr from conns connections, one request in
+// flight on each: request i is body(i), and check judges its answer. It
+// stops at the first error and returns it.
+func Load(addr string, conns, n int, body func(i int) []byte, check func(code int, resp []byte) error) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, conns)
+	for range conns {
+		c, err := Dial(addr)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				code, resp, err := c.Post("/", body(i))
+				if err == nil {
+					err = check(code, resp)
+				}
+				if err != nil {
+					errs <- err
+					next.Store(int64(n)) // the others stop too
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }

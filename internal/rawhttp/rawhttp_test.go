@@ -1,10 +1,13 @@
 package rawhttp
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -46,5 +49,43 @@ func TestPost(t *testing.T) {
 	}
 	if _, _, err := c.Post("/close", []byte("bye")); err == nil {
 		t.Fatal("a connection the server closes gave no error")
+	}
+}
+
+func TestLoad(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen[string(body)]++
+		mu.Unlock()
+		w.Write(body)
+	}))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	body := func(i int) []byte { return []byte(strconv.Itoa(i)) }
+	err := Load(addr, 4, 100, body, func(code int, resp []byte) error {
+		if code != 200 {
+			return fmt.Errorf("status %d", code)
+		}
+		return nil
+	})
+	if err != nil || len(seen) != 100 {
+		t.Fatalf("err %v, %d distinct requests of 100", err, len(seen))
+	}
+	for b, n := range seen {
+		if n != 1 {
+			t.Fatalf("request %s sent %d times", b, n)
+		}
+	}
+	err = Load(addr, 4, 100, body, func(code int, resp []byte) error {
+		if string(resp) == "50" {
+			return fmt.Errorf("answer 50")
+		}
+		return nil
+	})
+	if err == nil || err.Error() != "answer 50" {
+		t.Fatalf("a failed check gave %v", err)
 	}
 }

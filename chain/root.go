@@ -35,6 +35,13 @@ var _ [0]struct{} = [NumBuckets & (NumBuckets - 1)]struct{}{}
 type BucketUpdate struct {
 	Index uint16
 	Hash  crypto.LtHash
+
+	// leaf is the bucket's leaf hash in the tree, if hasLeaf: Updates
+	// computes it with the bucket, on its workers (so the Hash of an
+	// update it returned must not be changed). An update made elsewhere
+	// gets its leaf computed when applied.
+	leaf    types.Hash
+	hasLeaf bool
 }
 
 // NewRoot returns the root of the empty state.
@@ -126,7 +133,11 @@ type leafUpdate struct {
 func (r *Root) leaves(ups []BucketUpdate) []leafUpdate {
 	out := make([]leafUpdate, 0, len(ups))
 	for i := range ups {
-		out = append(out, leafUpdate{NumBuckets + int(ups[i].Index), leafHash(ups[i].Hash.Sum())})
+		leaf := ups[i].leaf
+		if !ups[i].hasLeaf {
+			leaf = leafHash(ups[i].Hash.Sum())
+		}
+		out = append(out, leafUpdate{NumBuckets + int(ups[i].Index), leaf})
 	}
 	slices.SortStableFunc(out, func(a, b leafUpdate) int { return a.node - b.node })
 	// Keep the last of equal nodes.
@@ -205,51 +216,77 @@ func EntryElement(key, value []byte) []byte {
 // Updates computes the new value of every bucket that changes touch,
 // spreading the hashing over up to workers goroutines. The result is sorted
 // by bucket and does not depend on workers.
+//
+// The changes are grouped by bucket and each worker computes whole buckets
+// from their current values, with the buckets' leaf hashes for the tree:
+// nothing to merge afterwards, and no 2 KiB delta per bucket and worker.
 func (r *Root) Updates(changes []Change, workers int) []BucketUpdate {
-	if len(changes) == 0 {
+	n := len(changes)
+	if n == 0 {
 		return nil
 	}
-	workers = max(1, min(workers, len(changes)/256+1))
-	deltas := make([]map[uint16]*crypto.LtHash, workers)
-	var wg sync.WaitGroup
-	per := (len(changes) + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*per, min((w+1)*per, len(changes))
-		m := make(map[uint16]*crypto.LtHash)
-		deltas[w] = m
-		wg.Go(func() {
-			for _, c := range changes[lo:hi] {
-				b := BucketOf(c.Key)
-				d := m[b]
-				if d == nil {
-					d = new(crypto.LtHash)
-					m[b] = d
-				}
-				if c.Old != nil {
-					d.Remove(EntryElement(c.Key, c.Old))
-				}
-				if c.New != nil {
-					d.Add(EntryElement(c.Key, c.New))
-				}
-			}
-		})
+	workers = max(1, min(workers, n/256+1))
+	bucket := make([]uint16, n)
+	parallel(workers, n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			bucket[i] = BucketOf(changes[i].Key)
+		}
+	})
+	// Counting sort of the changes by bucket: start[b] is where bucket b's
+	// changes begin in order.
+	var start [NumBuckets + 1]int32
+	for _, b := range bucket {
+		start[b+1]++
 	}
-	wg.Wait()
-	merged := make(map[uint16]crypto.LtHash)
-	for _, m := range deltas {
-		for b, d := range m {
-			h, ok := merged[b]
-			if !ok {
-				h = r.buckets[b]
-			}
-			h.Combine(d)
-			merged[b] = h
+	touched := 0
+	for b := range NumBuckets {
+		if start[b+1] > 0 {
+			touched++
+		}
+		start[b+1] += start[b]
+	}
+	order := make([]int32, n)
+	next := start
+	for i, b := range bucket {
+		order[next[b]] = int32(i)
+		next[b]++
+	}
+	ups := make([]BucketUpdate, 0, touched)
+	for b := range NumBuckets {
+		if start[b+1] > start[b] {
+			ups = append(ups, BucketUpdate{Index: uint16(b)})
 		}
 	}
-	ups := make([]BucketUpdate, 0, len(merged))
-	for b, h := range merged {
-		ups = append(ups, BucketUpdate{Index: b, Hash: h})
-	}
-	slices.SortFunc(ups, func(a, b BucketUpdate) int { return int(a.Index) - int(b.Index) })
+	// Buckets hold about n/touched changes each, so splitting the buckets
+	// evenly splits the work.
+	parallel(workers, len(ups), func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			u := &ups[k]
+			u.Hash = r.buckets[u.Index]
+			for _, i := range order[start[u.Index]:start[u.Index+1]] {
+				c := &changes[i]
+				if c.Old != nil {
+					u.Hash.Remove(EntryElement(c.Key, c.Old))
+				}
+				if c.New != nil {
+					u.Hash.Add(EntryElement(c.Key, c.New))
+				}
+			}
+			u.leaf, u.hasLeaf = leafHash(u.Hash.Sum()), true
+		}
+	})
 	return ups
+}
+
+// parallel calls f on up to workers contiguous parts of [0, n), each on its
+// own goroutine (the last on the caller's), and waits for them.
+func parallel(workers, n int, f func(lo, hi int)) {
+	workers = max(1, min(workers, n))
+	per := (n + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := per; lo < n; lo += per {
+		wg.Go(func() { f(lo, min(lo+per, n)) })
+	}
+	f(0, min(per, n))
+	wg.Wait()
 }

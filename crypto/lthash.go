@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 )
 
@@ -109,11 +110,13 @@ func (h *LtHash) IsZero() bool { return h.w == [ltWords]uint64{} }
 
 // Sum returns the 32-byte digest of the hash.
 func (h *LtHash) Sum() [HashSize]byte {
-	return sha256.Sum256(h.AppendBinary(nil))
+	var b [LtHashSize]byte
+	return sha256.Sum256(h.AppendBinary(b[:0]))
 }
 
 // AppendBinary appends the 2048-byte encoding of h to b.
 func (h *LtHash) AppendBinary(b []byte) []byte {
+	b = slices.Grow(b, LtHashSize)
 	for _, w := range h.w {
 		b = binary.LittleEndian.AppendUint64(b, w)
 	}

@@ -50,7 +50,7 @@ benches=(
 	"./mempool ^BenchmarkAdd\$ 1s 200ms"
 	"./node ^BenchmarkBlockTransfers\$ 10x 2x"
 	"./node ^BenchmarkBlockContractCalls\$ 5x 2x"
-	"./node ^BenchmarkTxSendHTTP\$ 5000x 2000x"
+	"./node ^BenchmarkTxSendHTTP\$ 30000x 2000x"
 	"./vm ^Benchmark(StorageCall|EmptyCall|GoCall)\$ 1s 200ms"
 	"./vm ^BenchmarkEngines\$/./(EmptyCall|StorageCall|GoCall|Compute)\$ 1s 200ms"
 	"./vm ^BenchmarkEngines\$/./(Compile|CacheLoad)\$/^wat- 200x 20x"

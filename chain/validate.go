@@ -103,8 +103,8 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 	}
 	// Verify signatures while executing: execution is serial and would
 	// leave the other cores idle. A bad signature voids the block either way.
-	sigs := make(chan []bool, 1)
-	go func() { sigs <- crypto.VerifyBatchCached(items, e.workers, e.rand, e.keys) }()
+	sigs := make(chan int, 1)
+	go func() { sigs <- crypto.VerifyAllCached(items, e.workers, e.rand, e.keys) }()
 	o := NewOverlay(st)
 	env := &blockEnv{
 		height:   h.Height,
@@ -124,10 +124,8 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 		}
 		res.Receipts = append(res.Receipts, rc)
 	}
-	for i, ok := range <-sigs {
-		if !ok {
-			return nil, invalidBlock("transaction %d (%s): %v", i, res.TxHashes[i], types.ErrBadSig)
-		}
+	if i := <-sigs; i >= 0 {
+		return nil, invalidBlock("transaction %d (%s): %v", i, res.TxHashes[i], types.ErrBadSig)
 	}
 	if execErr != nil {
 		return nil, execErr

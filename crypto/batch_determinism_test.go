@@ -105,3 +105,38 @@ func TestVerifyBatchEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyAll checks VerifyAllCached against single verification: -1
+// when every signature is valid, and an invalid one's index otherwise,
+// whatever the workers, the source of randomness and the position of the
+// bad signature (first, last, in either worker's batch).
+func TestVerifyAll(t *testing.T) {
+	if got := VerifyAllCached(nil, 2, zeroReader{}, nil); got != -1 {
+		t.Fatalf("no items: %d, want -1", got)
+	}
+	items, want := mixedItems(t, 2*batchSize+40)
+	var valid []SigItem
+	for i, ok := range want {
+		if ok {
+			valid = append(valid, items[i])
+		}
+	}
+	cache := NewKeyCache(64)
+	for _, workers := range []int{0, 1, 2, 3} {
+		for _, src := range []io.Reader{rand.New(rand.NewSource(5)), nil, errReader{}} {
+			if got := VerifyAllCached(valid, workers, src, cache); got != -1 {
+				t.Fatalf("workers=%d: all valid, got %d", workers, got)
+			}
+			for _, bad := range []int{0, len(valid) / 2, len(valid) - 1} {
+				tampered := slices.Clone(valid)
+				tampered[bad].Signature[3] ^= 0x10
+				if got := VerifyAllCached(tampered, workers, src, cache); got != bad {
+					t.Fatalf("workers=%d: signature %d tampered, got %d", workers, bad, got)
+				}
+			}
+			if got := VerifyAllCached(items, workers, src, nil); got < 0 || want[got] {
+				t.Fatalf("workers=%d: mixed items gave %d", workers, got)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -36,18 +37,49 @@ func (s *Server) preverify(pv TxPreverifier, r *http.Request) {
 	if r.Method != http.MethodPost || r.Body == nil || r.ContentLength > int64(s.cfg.MaxBodyBytes) {
 		return
 	}
-	// Read one byte past the limit so that the handler still sees an
-	// oversized body as oversized.
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(s.cfg.MaxBodyBytes)+1))
+	// Only a batch is worth reading here: look at its first byte, and
+	// leave a single call's body to the handler unread.
+	br := bufio.NewReaderSize(r.Body, 64)
 	r.Body = struct {
 		io.Reader
 		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	}{br, r.Body}
+	if !startsBatch(br) {
+		return
+	}
+	// Read one byte past the limit so that the handler still sees an
+	// oversized body as oversized.
+	body, err := io.ReadAll(io.LimitReader(br, int64(s.cfg.MaxBodyBytes)+1))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), br), r.Body}
 	if err != nil || len(body) > s.cfg.MaxBodyBytes {
 		return
 	}
 	if txs := batchTxs(body); len(txs) >= MinPreverifyBatch {
 		pv.PreverifyTxs(txs)
+	}
+}
+
+// startsBatch reports whether the first byte after JSON white space that
+// br holds is '[', without consuming anything.
+func startsBatch(br *bufio.Reader) bool {
+	for n := 1; ; n++ {
+		b, _ := br.Peek(n)
+		if len(b) < n {
+			return false // the body ended, or failed, first
+		}
+		switch b[n-1] {
+		case ' ', '\t', '\r', '\n':
+			if n == br.Size() {
+				return false // a body this padded is not worth a look
+			}
+			continue
+		case '[':
+			return true
+		}
+		return false
 	}
 }
 

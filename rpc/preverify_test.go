@@ -1,7 +1,9 @@
 package rpc
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -98,4 +100,26 @@ func sizes(bs [][]*types.Tx) []int {
 		out = append(out, len(b))
 	}
 	return out
+}
+
+// TestStartsBatch checks the look at a body's first byte that decides
+// whether preverify reads it, and that the look consumes nothing.
+func TestStartsBatch(t *testing.T) {
+	for body, want := range map[string]bool{
+		`[{"method":"tx_send"}]`:         true,
+		" \t\r\n[]":                      true,
+		`{"method":"tx_send"}`:           false,
+		"":                               false,
+		"   ":                            false,
+		"x[":                             false,
+		strings.Repeat(" ", 100) + "[1]": false, // padded past the look-ahead
+	} {
+		br := bufio.NewReaderSize(strings.NewReader(body), 64)
+		if got := startsBatch(br); got != want {
+			t.Errorf("%.20q: %v, want %v", body, got, want)
+		}
+		if rest, _ := io.ReadAll(br); string(rest) != body {
+			t.Errorf("%.20q: the look consumed the body, %.20q left", body, rest)
+		}
+	}
 }

@@ -240,8 +240,8 @@ func (c *Chunk) Len() int { return len(c.entries) }
 // and size the manifest lists, the encoding (canonical, entries in their
 // buckets and in order), and the LtHash of every bucket against the
 // manifest's digests. Errors wrap ErrBadChunk. Verification hashes every
-// entry (about 2.5 µs each); spread chunks over goroutines to use more
-// cores.
+// entry (about 1 µs each with AES-NI, 2.5 µs without); spread chunks over
+// goroutines to use more cores.
 func VerifyChunk(m *Manifest, index int, data []byte) (*Chunk, error) {
 	if index < 0 || index >= len(m.Chunks) {
 		return nil, fmt.Errorf("store: %w: chunk %d of %d", ErrBadChunk, index, len(m.Chunks))

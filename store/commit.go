@@ -67,6 +67,8 @@ func (db *DB) CommitBlock(blk *types.Block, res *chain.BlockResult) error {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return wrapErr(err, "commit block %d", h.Height)
 	}
+	db.cache.apply(res.Changes)
+	db.cacheKept = true
 	db.undoFloor = floor
 	db.head.Store(&headState{header: *h, hash: w.hash})
 	return nil

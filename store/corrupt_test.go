@@ -26,11 +26,15 @@ func corruptDB(t *testing.T, fs vfs.FS) (*DB, *testChain) {
 	return db, c
 }
 
+// set writes key behind the store's back, as a damaged disk would, and
+// empties the state cache as a restart would: what the store committed
+// itself, it serves from the cache without reading the disk again.
 func set(t *testing.T, db *DB, key, value []byte) {
 	t.Helper()
 	if err := db.pdb.Set(key, value, pebble.Sync); err != nil {
 		t.Fatal(err)
 	}
+	db.cache.clear()
 }
 
 // A value the store did not write gives ErrCorrupt from the read that

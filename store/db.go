@@ -33,6 +33,11 @@ type DB struct {
 	writeMu   sync.Mutex
 	undoFloor uint64
 
+	// cache holds recent head state entries (see stateCache); cacheKept
+	// says the writer holding writeMu kept it current.
+	cache     *stateCache
+	cacheKept bool
+
 	// head is the durable head; nil before InitGenesis. Replaced, never
 	// modified, after each write.
 	head atomic.Pointer[headState]
@@ -63,7 +68,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	db := &DB{opts: opts, views: make(map[*StateView]struct{})}
+	db := &DB{opts: opts, views: make(map[*StateView]struct{}), cache: newStateCache(stateCacheBytes)}
 	db.idle.L = &db.mu
 	log := opts.Logger.With("component", "pebble")
 	popts := &pebble.Options{
@@ -290,7 +295,14 @@ func (db *DB) enterWrite() error {
 	return nil
 }
 
+// leaveWrite releases what enterWrite took. The state cache is emptied
+// unless the writer kept it current (cacheKept, set by CommitBlock after
+// recording its changes): a writer added later cannot leave it stale.
 func (db *DB) leaveWrite() {
+	if !db.cacheKept {
+		db.cache.clear()
+	}
+	db.cacheKept = false
 	db.writeMu.Unlock()
 	db.leave()
 }

@@ -24,7 +24,15 @@ func (db *DB) Get(key []byte) ([]byte, error) {
 	if err := db.checkNotRestoring(); err != nil {
 		return nil, err
 	}
-	return getState(db.pdb, key)
+	v, ok, gen := db.cache.get(key)
+	if ok {
+		return v, nil
+	}
+	v, err := getState(db.pdb, key)
+	if err == nil && len(key) > 0 {
+		db.cache.put(key, v, gen)
+	}
+	return v, err
 }
 
 func getState(r pebble.Reader, key []byte) ([]byte, error) {

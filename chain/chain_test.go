@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"github.com/noded/noded/crypto"
@@ -332,4 +333,50 @@ func BenchmarkValidateBlock5000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(txs))/b.Elapsed().Seconds(), "tx/s")
+}
+
+// TestValidateBlockKnownSigs checks that ValidateBlock verifies again only
+// the signatures KnownSig does not vouch for: a known (hash, signature)
+// pair is skipped, a transaction with a known hash but another signature
+// (a malleated or forged copy) is still verified and voids the block, and
+// the bad signature is reported at its transaction's index.
+func TestValidateBlockKnownSigs(t *testing.T) {
+	h := newHarness(t, 3)
+	txs := []*types.Tx{h.transfer(0, 0, h.addr(1), 5, 1), h.transfer(1, 0, h.addr(2), 5, 1), h.transfer(2, 0, h.addr(0), 5, 1)}
+	blk, _, _ := h.build(txs...)
+	known := map[types.Hash]crypto.Signature{txs[0].Hash(): txs[0].Sig, txs[2].Hash(): txs[2].Sig}
+	var asked, vouched int
+	exec, err := NewExecutor(h.gen.Config(), ExecOptions{Workers: 2, Rand: rand.New(rand.NewSource(2)),
+		KnownSig: func(hash types.Hash, sig crypto.Signature) bool {
+			asked++
+			s, ok := known[hash]
+			if ok && s == sig {
+				vouched++
+			}
+			return ok && s == sig
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.ValidateBlock(&h.head, h.state, h.root, blk, h.clock); err != nil {
+		t.Fatalf("valid block: %v", err)
+	}
+	if asked != 3 || vouched != 2 {
+		t.Fatalf("KnownSig asked %d times, vouched %d, want 3 and 2", asked, vouched)
+	}
+	// Transaction 1 is not known: a bad signature there is caught.
+	b, _ := types.DecodeBlock(blk.Encode())
+	b.Txs[1].Sig[9] ^= 1
+	_, err = exec.ValidateBlock(&h.head, h.state, h.root, b, h.clock)
+	if !errors.Is(err, ErrInvalidBlock) || !strings.Contains(err.Error(), "transaction 1 ") {
+		t.Fatalf("bad unknown signature: %v", err)
+	}
+	// Transaction 2's hash is known, but with another signature: it is
+	// verified, not taken on trust.
+	b, _ = types.DecodeBlock(blk.Encode())
+	b.Txs[2].Sig[9] ^= 1
+	_, err = exec.ValidateBlock(&h.head, h.state, h.root, b, h.clock)
+	if !errors.Is(err, ErrInvalidBlock) || !strings.Contains(err.Error(), "transaction 2 ") {
+		t.Fatalf("known hash, other signature: %v", err)
+	}
 }

@@ -35,6 +35,7 @@ type Executor struct {
 	rand      io.Reader
 	vm        ContractVM
 	keys      *crypto.KeyCache
+	knownSig  func(types.Hash, crypto.Signature) bool
 	txContext func() (context.Context, context.CancelFunc)
 }
 
@@ -50,6 +51,12 @@ type ExecOptions struct {
 	VM ContractVM
 	// KeyCache keeps decompressed sender keys across blocks (optional).
 	KeyCache *crypto.KeyCache
+	// KnownSig reports whether sig was already verified as the signature
+	// of the transaction with this hash (which covers the sender's key):
+	// the node answers from its mempool, whose transactions it verified
+	// on arrival. ValidateBlock does not verify such signatures again.
+	// Optional; it must only say true of signatures that are valid.
+	KnownSig func(hash types.Hash, sig crypto.Signature) bool
 	// TxContext returns the context one contract transaction runs under;
 	// the node gives it the 5 s wall-clock limit (this package never reads
 	// the clock). Default: context.Background, no limit.
@@ -61,7 +68,7 @@ func NewExecutor(cfg Config, opts ExecOptions) (*Executor, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	e := &Executor{cfg: cfg, workers: max(1, opts.Workers), rand: opts.Rand, vm: opts.VM, keys: opts.KeyCache, txContext: opts.TxContext}
+	e := &Executor{cfg: cfg, workers: max(1, opts.Workers), rand: opts.Rand, vm: opts.VM, keys: opts.KeyCache, knownSig: opts.KnownSig, txContext: opts.TxContext}
 	if e.txContext == nil {
 		e.txContext = func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }
 	}

@@ -81,7 +81,10 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 		return nil, invalidBlock("%d transactions, limit %d", len(blk.Txs), types.MaxBlockTxs)
 	}
 	res := &BlockResult{TxHashes: make([]types.Hash, len(blk.Txs)), Receipts: make([]types.Receipt, 0, len(blk.Txs))}
-	items := make([]crypto.SigItem, len(blk.Txs))
+	// The signatures to verify, and the index of each one's transaction:
+	// those the node verified when they reached its mempool are skipped.
+	items := make([]crypto.SigItem, 0, len(blk.Txs))
+	itemTx := make([]int, 0, len(blk.Txs))
 	seen := make(map[types.Hash]struct{}, len(blk.Txs))
 	for i, tx := range blk.Txs {
 		if err := tx.CheckBasic(); err != nil {
@@ -93,7 +96,11 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 		}
 		seen[hash] = struct{}{}
 		res.TxHashes[i] = hash
-		items[i] = tx.SigItem(hash)
+		if e.knownSig != nil && e.knownSig(hash, tx.Sig) {
+			continue
+		}
+		items = append(items, tx.SigItem(hash))
+		itemTx = append(itemTx, i)
 	}
 	if got := types.TxRoot(res.TxHashes); got != h.TxRoot {
 		return nil, invalidBlock("tx root %s, header says %s", got, h.TxRoot)
@@ -124,7 +131,8 @@ func (e *Executor) ValidateBlock(parent *types.Header, st StateReader, root *Roo
 		}
 		res.Receipts = append(res.Receipts, rc)
 	}
-	if i := <-sigs; i >= 0 {
+	if j := <-sigs; j >= 0 {
+		i := itemTx[j]
 		return nil, invalidBlock("transaction %d (%s): %v", i, res.TxHashes[i], types.ErrBadSig)
 	}
 	if execErr != nil {

@@ -74,6 +74,15 @@ func TestDevnetInProcess(t *testing.T) {
 		}
 	}
 	waitAgree(t, ctx, nodes, 0)
+	// The validators that received the block had the transactions from
+	// gossip: their signatures were not verified a second time.
+	var known uint64
+	for _, tn := range nodes {
+		known += tn.n.sigsKnown.Load()
+	}
+	if known == 0 {
+		t.Error("no block signature was found verified in a mempool")
+	}
 	for i, tn := range nodes {
 		var info rpc.RPCNetInfo
 		if err := tn.c.Call(ctx, &info, "net_info"); err != nil || len(info.ListenAddrs) == 0 || info.PeerCount == 0 {

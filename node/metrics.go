@@ -47,7 +47,10 @@ func newMetrics(n *Node) *metrics {
 			}
 			return float64(n.preverified.usedCount())
 		})
-	m.reg.MustRegister(m.height, m.blocks, m.txs, m.blockSeconds, m.blockTxs, pool, snaps, batched,
+	known := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "noded_sigs_known_total",
+		Help: "Signatures of block transactions not verified again: the node verified them when they reached its mempool."},
+		func() float64 { return float64(n.sigsKnown.Load()) })
+	m.reg.MustRegister(m.height, m.blocks, m.txs, m.blockSeconds, m.blockTxs, pool, snaps, batched, known,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

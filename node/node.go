@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -48,8 +49,9 @@ type Node struct {
 	vmName string
 	keys   *crypto.KeyCache // decompressed sender keys, for signature checks
 
-	preverified *preverified // signatures of submitted batches, verified together
-	net         *netState    // nil in dev mode
+	preverified *preverified  // signatures of submitted batches, verified together
+	sigsKnown   atomic.Uint64 // block signatures found verified in the mempool (noded_sigs_known_total)
+	net         *netState     // nil in dev mode
 
 	snaps    *snapshotService // state snapshots taken and served (snapshot.go)
 	snapSync *snapProgress    // a snapshot restore's progress (snapshot_sync.go)
@@ -133,7 +135,7 @@ func (n *Node) load() error {
 	n.keys = crypto.NewKeyCache(keyCacheSize)
 	n.preverified = newPreverified(preverifiedSize)
 	n.exec, err = chain.NewExecutor(n.genesis.Config(), chain.ExecOptions{
-		Workers: n.cfg.Workers, Rand: crand.Reader, VM: n.vm, KeyCache: n.keys,
+		Workers: n.cfg.Workers, Rand: crand.Reader, VM: n.vm, KeyCache: n.keys, KnownSig: n.knownSig,
 		TxContext: func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), n.cfg.ContractTimeout)
 		},

@@ -92,3 +92,20 @@ func (n *Node) verifyTx(tx *types.Tx, hash types.Hash) bool {
 
 // PreverifyTxs implements rpc.TxPreverifier.
 func (b backend) PreverifyTxs(txs []*types.Tx) { b.n.PreverifyTxs(txs) }
+
+// knownSig reports whether sig is the signature of the mempool's
+// transaction hash (chain.ExecOptions.KnownSig). Every transaction in the
+// mempool had its signature verified before it got there (SubmitTx,
+// gossip's CheckTxs, or the validation of a block that was reverted), and
+// the hash covers the sender's key, so a block's transaction with the
+// same hash and signature needs no second verification: a validator of a
+// devnet verifies most transactions once, when they are gossiped, not
+// again in the block.
+func (n *Node) knownSig(hash types.Hash, sig crypto.Signature) bool {
+	tx, ok := n.pool.Get(hash)
+	if !ok || tx.Sig != sig {
+		return false
+	}
+	n.sigsKnown.Add(1)
+	return true
+}

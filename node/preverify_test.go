@@ -92,3 +92,34 @@ func (n *Node) preverifiedCount() int {
 	defer n.preverified.mu.Unlock()
 	return len(n.preverified.set)
 }
+
+// The mempool vouches for the signatures it holds (Node.knownSig, which
+// block validation consults): the same hash and signature yes, another
+// signature of the same transaction or a transaction it does not hold no.
+func TestKnownSigFromMempool(t *testing.T) {
+	tn := startTestNode(t, Config{Home: t.TempDir(), Dev: true, BlockTime: time.Hour, DevAccounts: 2})
+	tx := signedTransfer(DevKey(0), DefaultChainID, 0, types.Address{7}, 1, 1)
+	if _, err := tn.n.SubmitTx(tx); err != nil {
+		t.Fatal(err)
+	}
+	other := signedTransfer(DevKey(1), DefaultChainID, 0, types.Address{7}, 1, 1)
+	forged := tx.Sig
+	forged[5] ^= 1
+	for _, c := range []struct {
+		name string
+		hash types.Hash
+		sig  [64]byte
+		want bool
+	}{
+		{"pooled", tx.Hash(), tx.Sig, true},
+		{"pooled hash, other signature", tx.Hash(), forged, false},
+		{"not pooled", other.Hash(), other.Sig, false},
+	} {
+		if got := tn.n.knownSig(c.hash, c.sig); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+	if got := tn.n.sigsKnown.Load(); got != 1 {
+		t.Errorf("noded_sigs_known_total %d, want 1", got)
+	}
+}

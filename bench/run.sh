@@ -45,6 +45,7 @@ done
 # in a process per engine (~30 s a run).
 benches=(
 	"./crypto ^(BenchmarkVerify|BenchmarkVerifyCached|BenchmarkVerifyBatch|BenchmarkVerifyBatchSize)\$ 1s 200ms"
+	"./crypto ^(BenchmarkLtHashAdd|BenchmarkLtHashAddReference)\$ 1s 200ms"
 	"./types ^Benchmark(TxEncode|TxDecode|TxHash|BlockEncode|BlockDecode)\$ 1s 200ms"
 	"./chain ^BenchmarkStateRootUpdate\$ 1s 200ms"
 	"./mempool ^BenchmarkAdd\$ 1s 200ms"
@@ -58,6 +59,7 @@ benches=(
 	"./vm ^BenchmarkEngineMemory\$ 1x 1x 3"
 	"./vm/instrument ^BenchmarkExec\$ 1s 200ms"
 	"./store ^BenchmarkCommitBlock\$ 20x 3x"
+	"./node ^BenchmarkSnapshotSync\$ 1x 1x 3"
 	"./p2p ^BenchmarkBlockPropagation\$/^tcp\$ 100x 20x"
 )
 

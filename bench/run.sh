@@ -58,6 +58,7 @@ benches=(
 	"./vm ^BenchmarkEngines\$/./(Compile|CacheLoad)\$/^go- 1x 1x"
 	"./vm ^BenchmarkEngineMemory\$ 1x 1x 3"
 	"./vm/instrument ^BenchmarkExec\$ 1s 200ms"
+	"./vm ^BenchmarkWorstGasPerSecond\$ 1s 100ms 3"
 	"./store ^BenchmarkCommitBlock\$ 20x 3x"
 	"./node ^BenchmarkSnapshotSync\$ 1x 1x 3"
 	"./p2p ^BenchmarkBlockPropagation\$/^tcp\$ 100x 20x"

@@ -1,4 +1,9 @@
+//go:build cgo
+
 package chain
+
+// The contract tests need cgo: their contracts are written in WAT
+// (compiled by wasmer's wat2wasm) and run on the wasmer engine.
 
 import (
 	"context"

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package node
 
 import (
@@ -31,6 +33,8 @@ import (
 // the nodes' compiled-code caches (wasmer's cache/vm, wazero's
 // cache/wazero), as after a restart: four nodes compiling a Go contract
 // at once on a small machine would take a minute.
+//
+// It needs cgo, for wasmer: the file is built with cgo only.
 func TestDevnetMixedEngines(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node network test with Go contracts")

@@ -52,7 +52,7 @@ current folder. Then "go mod tidy -e" fills in go.sum (offline if the
 module cache has what it needs).
 
 Then:
-  cd DIR && go test ./...        build the contract and test it (needs a C compiler: the engine uses cgo)
+  cd DIR && go test ./...        build the contract and test it (on wasmer with a C compiler, else wazero)
   noded contract build DIR       write DIR/NAME.wasm
   noded contract deploy DIR/NAME.wasm --from dev0`,
 		Example: `  noded contract new mycounter

@@ -1,7 +1,8 @@
 // Package harness tests contracts without a node: it runs the built
-// WebAssembly module in the node's own engine (package vm, wasmer) and
-// execution (package chain: intrinsic gas, fees, value transfers, one
-// block per transaction) against an in-memory state, as CosmWasm's
+// WebAssembly module in the node's own engine (package vm: wasmer, or
+// wazero in a build without cgo) and execution (package chain:
+// intrinsic gas, fees, value transfers, one block per transaction)
+// against an in-memory state, as CosmWasm's
 // multi-test or NEAR's workspaces do. Gas, return data, events and
 // failures are what a node's receipts would say.
 //
@@ -22,8 +23,9 @@
 // the SDK's: it needs the engine, which is the node's code and links
 // wasmer through cgo, while a contract must depend on nothing but the
 // SDK. A contract project requires both modules, the SDK for its wasm
-// build and the node for its tests (which build for the host, and need
-// a C compiler for cgo); `noded contract new` writes such a go.mod.
+// build and the node for its tests (which build for the host, and run
+// on wasmer with a C compiler for cgo, on wazero without one);
+// `noded contract new` writes such a go.mod.
 //
 // Accounts are named: "alice", "bob", "carol", "dave" and "dev0" to
 // "dev3" (the dev chain's keys, so the addresses match `noded dev`), each
@@ -386,7 +388,7 @@ var shared struct {
 // sharedVM is the process's VM: modules are compiled once per process.
 func sharedVM(t testing.TB) *vm.VM {
 	t.Helper()
-	shared.once.Do(func() { shared.vm, shared.err = vm.New(vm.NewWasmerEngine(), vm.Options{CodeCache: diskCache()}) })
+	shared.once.Do(func() { shared.vm, shared.err = openVM() })
 	if shared.err != nil {
 		t.Fatal(shared.err)
 	}
@@ -395,11 +397,21 @@ func sharedVM(t testing.TB) *vm.VM {
 
 func newVM(t testing.TB) *vm.VM {
 	t.Helper()
-	v, err := vm.New(vm.NewWasmerEngine(), vm.Options{CodeCache: diskCache()})
+	v, err := openVM()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// openVM makes a VM on the build's default engine: wasmer, or wazero in
+// a build without cgo (wasmer links through cgo), as a node would.
+func openVM() (*vm.VM, error) {
+	e, err := vm.NewEngine(vm.DefaultEngine, vm.EngineOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return vm.New(e, vm.Options{CodeCache: diskCache()})
 }
 
 var cache struct {

@@ -1,4 +1,9 @@
+//go:build cgo
+
 package codecache_test
+
+// The cache's test with a VM needs cgo: it caches the modules the
+// wasmer engine compiles, from a contract written in WAT.
 
 import (
 	"context"

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package instrument
 
 import (
@@ -8,6 +10,9 @@ import (
 	"github.com/noded/noded/vm/wasm"
 	"github.com/wasmerio/wasmer-go/wasmer"
 )
+
+// The package's tests run modules, before and after instrumentation,
+// under wasmer, which needs cgo: their files are built with cgo only.
 
 // One engine for the package's tests: engines are costly and wasmer-go
 // frees them only by finalizer.

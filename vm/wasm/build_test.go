@@ -1,11 +1,5 @@
 package wasm
 
-import (
-	"testing"
-
-	"github.com/wasmerio/wasmer-go/wasmer"
-)
-
 // Helpers that build binary modules byte by byte, for the cases WAT
 // cannot express or that must be exactly so.
 
@@ -44,13 +38,4 @@ func funcModule(body ...byte) []byte {
 		sec(secExport, cat([]byte{1, 6}, []byte("memory"), []byte{2, 0})...),
 		sec(secCode, code...),
 	)
-}
-
-func wat(t testing.TB, src string) []byte {
-	t.Helper()
-	b, err := wasmer.Wat2Wasm(src)
-	if err != nil {
-		t.Fatalf("wat: %v", err)
-	}
-	return b
 }

@@ -57,6 +57,11 @@ func (s *Server) preverify(pv TxPreverifier, r *http.Request) {
 	if err != nil || len(body) > s.cfg.MaxBodyBytes {
 		return
 	}
+	s.preverifyBody(pv, body)
+}
+
+// preverifyBody is preverify of a body already read.
+func (s *Server) preverifyBody(pv TxPreverifier, body []byte) {
 	if txs := batchTxs(body); len(txs) >= MinPreverifyBatch {
 		pv.PreverifyTxs(txs)
 	}
@@ -83,11 +88,17 @@ func startsBatch(br *bufio.Reader) bool {
 	}
 }
 
+// isBatch reports whether body's first byte after JSON white space is
+// '[', as go-ethereum's server decides.
+func isBatch(body []byte) bool {
+	body = bytes.TrimLeft(body, " \t\r\n")
+	return len(body) > 0 && body[0] == '['
+}
+
 // batchTxs returns the decodable transactions of the tx_send calls in a
 // JSON-RPC batch body, or nil if body is not a batch.
 func batchTxs(body []byte) []*types.Tx {
-	body = bytes.TrimLeft(body, " \t\r\n")
-	if len(body) == 0 || body[0] != '[' || bytes.Count(body, []byte(`"tx_send"`)) < MinPreverifyBatch {
+	if !isBatch(body) || bytes.Count(body, []byte(`"tx_send"`)) < MinPreverifyBatch {
 		return nil
 	}
 	var calls []struct {

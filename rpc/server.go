@@ -1,13 +1,16 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gethrpc "github.com/ethereum/go-ethereum/rpc"
@@ -43,6 +46,12 @@ type Server struct {
 	baseCtx    context.Context // parent of every request's context
 	cancelBase context.CancelFunc
 
+	// tx serves the fast path of tx_send (fastsend.go), which noFastSend
+	// turns off (tests compare both paths); fastSends counts its answers.
+	tx         *txAPI
+	noFastSend bool
+	fastSends  atomic.Uint64
+
 	mu      sync.Mutex
 	addr    net.Addr
 	serving bool
@@ -66,7 +75,9 @@ func NewServer(b Backend, cfg Config, log *slog.Logger) (*Server, error) {
 	s.rpc.SetBatchLimits(cfg.MaxBatchItems, cfg.MaxBatchResponseBytes)
 	s.rpc.SetHTTPBodyLimit(cfg.MaxBodyBytes)
 	s.rpc.SetWebsocketReadLimit(cfg.WSReadLimit)
-	for _, sv := range services(&api{b: b, log: log, tr: &s.tr}) {
+	a := &api{b: b, log: log, tr: &s.tr}
+	s.tx = &txAPI{a}
+	for _, sv := range services(a) {
 		if err := s.rpc.RegisterName(sv.name, sv.svc); err != nil {
 			return nil, fmt.Errorf("rpc: register %s: %w", sv.name, err)
 		}
@@ -105,7 +116,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request to the HTTP handler.
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	if !websocket.IsWebSocketUpgrade(r) {
-		if pv, ok := s.b.(TxPreverifier); ok {
+		pv, canPreverify := s.b.(TxPreverifier)
+		if body, ok := s.readWhole(r); ok {
+			switch {
+			case isBatch(body):
+				if canPreverify {
+					s.preverifyBody(pv, body)
+				}
+			case !s.noFastSend && s.fastTxSend(w, body):
+				return
+			}
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{bytes.NewReader(body), r.Body}
+		} else if canPreverify {
 			s.preverify(pv, r)
 		}
 		s.rpc.ServeHTTP(w, r)

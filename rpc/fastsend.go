@@ -122,17 +122,17 @@ func plainTxSend(body []byte) (id json.RawMessage, raw hexutil.Bytes, ok bool) {
 	// exactly: decode (which also checks that body is valid JSON), then
 	// check the names as written.
 	var m struct {
-		Version string            `json:"jsonrpc"`
-		ID      json.RawMessage   `json:"id"`
-		Method  string            `json:"method"`
-		Params  []json.RawMessage `json:"params"`
+		Version string          `json:"jsonrpc"`
+		ID      json.RawMessage `json:"id"`
+		Method  string          `json:"method"`
+		Params  []hexutil.Bytes `json:"params"`
 	}
 	if json.Unmarshal(body, &m) != nil || m.Version != "2.0" || m.Method != "tx_send" ||
 		len(m.ID) == 0 || !(m.ID[0] == '"' || m.ID[0] == '-' || m.ID[0] >= '0' && m.ID[0] <= '9') ||
-		len(m.Params) != 1 || !plainNames(body) || json.Unmarshal(m.Params[0], &raw) != nil {
+		len(m.Params) != 1 || !plainNames(body) {
 		return nil, nil, false
 	}
-	return m.ID, raw, true
+	return m.ID, m.Params[0], true
 }
 
 // plainNames reports whether every member name of the object in body,

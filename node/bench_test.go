@@ -10,6 +10,7 @@ import (
 
 	"github.com/noded/noded/chain"
 	"github.com/noded/noded/crypto"
+	"github.com/noded/noded/internal/cputime"
 	"github.com/noded/noded/internal/rawhttp"
 	"github.com/noded/noded/store"
 	"github.com/noded/noded/types"
@@ -105,7 +106,7 @@ func (bc *benchChain) block(b *testing.B, txs []*types.Tx) *types.Block {
 
 // apply validates and commits blk and makes it the head.
 func (bc *benchChain) apply(b *testing.B, blk *types.Block) {
-	t0, cpu0 := time.Now(), cpuTime()
+	t0, cpu0 := time.Now(), cputime.Process()
 	res, err := bc.exec.ValidateBlock(&bc.head, bc.db, bc.root, blk, bc.head.Time+1)
 	if err != nil {
 		b.Fatal(err)
@@ -118,7 +119,7 @@ func (bc *benchChain) apply(b *testing.B, blk *types.Block) {
 	bc.head = blk.Header
 	bc.validating += t1.Sub(t0)
 	bc.committing += time.Since(t1)
-	bc.cpu += cpuTime() - cpu0
+	bc.cpu += cputime.Process() - cpu0
 	bc.txs += len(blk.Txs)
 }
 
@@ -174,7 +175,7 @@ func BenchmarkTxSendHTTP(b *testing.B) {
 		b.Fatalf("-benchtime %dx is more than the %d transactions prepared", b.N, len(bodies))
 	}
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	err := rawhttp.Load(tn.n.RPCAddr(), conns, b.N, func(i int) []byte { return bodies[i] }, func(code int, body []byte) error {
 		if code != http.StatusOK || !bytes.Contains(body, []byte(`"result"`)) {
 			return fmt.Errorf("tx_send: %d %s", code, body)
@@ -182,7 +183,7 @@ func BenchmarkTxSendHTTP(b *testing.B) {
 		return nil
 	})
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/noded/noded/chain"
+	"github.com/noded/noded/internal/cputime"
 	"github.com/noded/noded/internal/keystore"
 	"github.com/noded/noded/store"
 	"github.com/noded/noded/types"
@@ -109,22 +109,13 @@ func rawCopy(tb testing.TB, src string) (entries, bytes int, took, rawCPU time.D
 	}
 	defer to.Close()
 	start := time.Now()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	entries, bytes, err = store.CopyState(to, from, 4<<20)
-	rawCPU = cpuTime() - cpu0
+	rawCPU = cputime.Process() - cpu0
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return entries, bytes, time.Since(start), rawCPU
-}
-
-// cpuTime is the CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkSnapshotSync measures a snapshot sync of a state of 1,000,000
@@ -173,7 +164,7 @@ func BenchmarkSnapshotSync(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Process()
 		start := time.Now()
 		dst := startNetNodeWith(b, dir, 1, func(c *Config) { c.Sync = SyncSnapshot })
 		for dst.n.Head().Height < height {
@@ -184,7 +175,7 @@ func BenchmarkSnapshotSync(b *testing.B) {
 		}
 		join := time.Since(start)
 		b.StopTimer()
-		cpu := cpuTime() - cpu0
+		cpu := cputime.Process() - cpu0
 		pprof.StopCPUProfile()
 		cancel()
 		restore := dst.n.snapSync.lastRestore()

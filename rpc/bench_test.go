@@ -9,10 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/noded/noded/internal/cputime"
 	"github.com/noded/noded/internal/rawhttp"
 	"github.com/noded/noded/types"
 )
@@ -42,7 +41,7 @@ func runTxSend(b *testing.B, addr string) {
 	bodies := benchTxBodies(1024)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	err := rawhttp.Load(addr, conns, b.N, func(i int) []byte { return bodies[i%len(bodies)] }, func(code int, out []byte) error {
 		if code != 200 || !bytes.Contains(out, []byte(`"status":"accepted"`)) {
 			return fmt.Errorf("%d %s", code, out)
@@ -50,7 +49,7 @@ func runTxSend(b *testing.B, addr string) {
 		return nil
 	})
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,15 +58,6 @@ func runTxSend(b *testing.B, addr string) {
 	// req/s it does not depend on what else runs on the machine, and
 	// GOMAXPROCS / cpu-us/req is the rate an idle machine would reach.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-us/req")
-}
-
-// cpuTime returns the user and system CPU time the process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkTxSend measures tx_send over HTTP on loopback against a backend
@@ -96,7 +86,7 @@ func BenchmarkTxSendBatch(b *testing.B) {
 	b.SetParallelism(2)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			resp, err := client.Post(s.url(), "application/json", bytes.NewReader(batches[next.Add(1)%uint64(len(batches))]))
@@ -112,7 +102,7 @@ func BenchmarkTxSendBatch(b *testing.B) {
 			}
 		}
 	})
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	b.ReportMetric(float64(b.N*size)/b.Elapsed().Seconds(), "tx/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*size), "cpu-us/tx")
 }
@@ -153,9 +143,9 @@ func runHandler(b *testing.B, h http.Handler) {
 	bodies := benchTxBodies(1024)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	defer func() {
-		b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-us/req")
+		b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(b.N), "cpu-us/req")
 	}()
 	for i := range b.N {
 		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(bodies[i%len(bodies)]))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
 
+	"github.com/noded/noded/internal/cputime"
 	"github.com/noded/noded/rpc"
 	"github.com/noded/noded/types"
 )
@@ -35,7 +36,7 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 	for _, m := range r.mets {
 		m.sample(ctx, memStart)
 	}
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	start := time.Now()
 	r.trk = newTracker(start)
 	r.fol = &follower{url: cfg.URLs[0], conn: r.conns[0], t: r.trk, start: uint64(height)}
@@ -90,7 +91,7 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 	for _, m := range r.mets {
 		m.sample(bg, memAfter)
 	}
-	r.rep.GeneratorCPUSeconds = round3((cpuTime() - cpu0).Seconds())
+	r.rep.GeneratorCPUSeconds = round3((cputime.Process() - cpu0).Seconds())
 
 	rep := r.report(start, sendEnd, drainEnd, prog.timeline)
 	r.checkSample(bg, rep)

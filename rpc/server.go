@@ -115,33 +115,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveRPC sends WebSocket upgrades to the WebSocket handler and every other
 // request to the HTTP handler.
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
-	if !websocket.IsWebSocketUpgrade(r) {
-		pv, canPreverify := s.b.(TxPreverifier)
-		if body, ok := s.readWhole(r); ok {
-			switch {
-			case isBatch(body):
-				if canPreverify {
-					s.preverifyBody(pv, body)
-				}
-			case !s.noFastSend && s.fastTxSend(w, body):
-				return
-			}
-			r.Body = struct {
-				io.Reader
-				io.Closer
-			}{bytes.NewReader(body), r.Body}
-		} else if canPreverify {
+	if websocket.IsWebSocketUpgrade(r) {
+		if !s.tr.add() {
+			http.Error(w, "server is closing", http.StatusServiceUnavailable)
+			return
+		}
+		defer s.tr.done()
+		s.ws.ServeHTTP(w, r) // returns when the connection closes
+		return
+	}
+	pv, canPreverify := s.b.(TxPreverifier)
+	body, ok := s.readWhole(r)
+	switch {
+	case !ok:
+		if canPreverify {
 			s.preverify(pv, r)
 		}
 		s.rpc.ServeHTTP(w, r)
 		return
-	}
-	if !s.tr.add() {
-		http.Error(w, "server is closing", http.StatusServiceUnavailable)
+	case isBatch(body):
+		if canPreverify {
+			s.preverifyBody(pv, body)
+		}
+	case !s.noFastSend && s.fastTxSend(w, body):
 		return
 	}
-	defer s.tr.done()
-	s.ws.ServeHTTP(w, r) // returns when the connection closes
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{bytes.NewReader(body), r.Body}
+	s.rpc.ServeHTTP(w, r)
 }
 
 // Start listens on cfg.Addr and serves in the background until Close.

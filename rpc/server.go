@@ -112,8 +112,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// serveRPC sends WebSocket upgrades to the WebSocket handler and every other
-// request to the HTTP handler.
+// serveRPC sends WebSocket upgrades to the WebSocket handler, answers a
+// plain tx_send call itself (fastsend.go), and sends every other request
+// to go-ethereum's HTTP handler, after verifying the signatures of a
+// batch's tx_send calls together (preverify.go).
 func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
 	if websocket.IsWebSocketUpgrade(r) {
 		if !s.tr.add() {

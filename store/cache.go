@@ -13,14 +13,18 @@ import (
 // lookup and a copy.
 //
 // It holds the head state only. Writers keep it current under the store's
-// write lock: CommitBlock sets the block's changes after its batch is
-// committed, and every other writer of state (revert, genesis, snapshot
-// restore) empties it. A reader that missed may only insert what it read
-// from pebble if no writer came in between (gen), so that a value read
-// before a commit never lands in the cache after it.
+// write lock: begin stops serving it when a write starts, so that no
+// reader is answered from it between a batch's commit and the cache's
+// update (a client that saw a block's receipt must see its state);
+// CommitBlock then sets the block's changes, and every other writer of
+// state (revert, genesis, snapshot restore) empties it. A reader that
+// missed may only insert what it read from pebble if no writer came in
+// between or is at work (gen, writing), so that a value read before a
+// commit never lands in the cache after it.
 type stateCache struct {
-	mu    sync.Mutex
-	gen   uint64            // bumped by every write
+	mu      sync.Mutex
+	gen     uint64 // bumped at the start and the end of every write
+	writing bool   // a write is under way: get misses, put refuses
 	m     map[string][]byte // key -> value; an empty non-nil value: absent
 	bytes int               // of keys and values in m
 	max   int               // bytes
@@ -43,6 +47,9 @@ func newStateCache(max int) *stateCache {
 func (c *stateCache) get(key []byte) (v []byte, ok bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.writing {
+		return nil, false, c.gen
+	}
 	cv, ok := c.m[string(key)]
 	if !ok {
 		return nil, false, c.gen
@@ -58,7 +65,7 @@ func (c *stateCache) get(key []byte) (v []byte, ok bool, gen uint64) {
 func (c *stateCache) put(key, v []byte, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
+	if c.writing || c.gen != gen {
 		return
 	}
 	c.set(key, v)
@@ -100,21 +107,33 @@ func (c *stateCache) evict() {
 	}
 }
 
-// apply records a committed block's changes.
+// begin marks the start of a write: until apply or clear, readers go to
+// pebble, which moves atomically with each batch.
+func (c *stateCache) begin() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.writing = true
+}
+
+// apply records a committed block's changes and ends the write.
 func (c *stateCache) apply(changes []chain.Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.writing = false
 	for i := range changes {
 		c.set(changes[i].Key, changes[i].New)
 	}
 }
 
-// clear forgets everything, after a write that changed state otherwise.
+// clear forgets everything and ends the write, after a write that
+// changed state otherwise.
 func (c *stateCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.writing = false
 	clear(c.m)
 	c.bytes = 0
 }

@@ -97,6 +97,40 @@ func TestStateCacheConcurrentReads(t *testing.T) {
 	checkState(t, db, c.state(), c.allKeys())
 }
 
+// TestStateCacheNotBehindBatch reads every key in the moment between a
+// block's batch commit and the state cache's update: a client that can
+// already read the block's receipts must read its state, not the cached
+// state before it.
+func TestStateCacheNotBehindBatch(t *testing.T) {
+	db, _ := openMem(t, Options{})
+	c := newTestChain(t, 43, 20)
+	c.initDB(db)
+	c.commitN(db, 3, 1, 40)
+	var want map[string][]byte
+	var keys [][]byte
+	checks := 0
+	db.afterBatch = func(height uint64) {
+		if _, err := db.BlockByHeight(height); err != nil {
+			t.Fatalf("block %d unreadable after its batch: %v", height, err)
+		}
+		checkState(t, db, want, keys)
+		checks++
+	}
+	for range 10 {
+		keys = c.allKeys()
+		checkState(t, db, c.state(), keys) // fills the cache
+		blk, res := c.next(1, 40)
+		c.accept(blk, res)
+		want, keys = c.state(), c.allKeys()
+		if err := db.CommitBlock(blk, res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if checks != 10 || len(db.cache.m) == 0 {
+		t.Fatalf("%d checks, %d cached entries: the test does not exercise the cache", checks, len(db.cache.m))
+	}
+}
+
 // TestStateCacheBound checks that the cache keeps to its size and still
 // answers correctly for what it holds.
 func TestStateCacheBound(t *testing.T) {

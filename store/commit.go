@@ -67,6 +67,9 @@ func (db *DB) CommitBlock(blk *types.Block, res *chain.BlockResult) error {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return wrapErr(err, "commit block %d", h.Height)
 	}
+	if db.afterBatch != nil {
+		db.afterBatch(h.Height)
+	}
 	db.cache.apply(res.Changes)
 	db.cacheKept = true
 	db.undoFloor = floor

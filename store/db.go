@@ -38,6 +38,10 @@ type DB struct {
 	cache     *stateCache
 	cacheKept bool
 
+	// afterBatch, set by tests, runs in CommitBlock between the batch's
+	// commit and the cache's update.
+	afterBatch func(height uint64)
+
 	// head is the durable head; nil before InitGenesis. Replaced, never
 	// modified, after each write.
 	head atomic.Pointer[headState]
@@ -292,6 +296,7 @@ func (db *DB) enterWrite() error {
 		return err
 	}
 	db.writeMu.Lock()
+	db.cache.begin()
 	return nil
 }
 

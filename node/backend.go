@@ -64,7 +64,12 @@ func notFound(err error) error {
 	return err
 }
 
+// BlockByHeight returns the canonical block at height h, if the head has
+// reached it: a block is stored a moment before it becomes the head.
 func (b backend) BlockByHeight(h uint64) (*types.Block, error) {
+	if head := b.Head().Height; h > head {
+		return nil, fmt.Errorf("%w: block %d is beyond the head %d", rpc.ErrNotFound, h, head)
+	}
 	blk, err := b.n.db.BlockByHeight(h)
 	return blk, notFound(err)
 }
@@ -125,10 +130,16 @@ func (b backend) Tx(hash types.Hash) (*rpc.TxLookup, error) {
 	return &rpc.TxLookup{Tx: blk.Txs[loc.Index], Hash: hash, BlockHash: loc.BlockHash, Height: loc.Height, Index: int(loc.Index)}, nil
 }
 
+// locate finds an included transaction. One in a block above the head
+// (stored, about to become the head) is not found yet: whoever reads a
+// receipt then reads the head, the block and the state that include it.
 func (b backend) locate(hash types.Hash) (store.TxLocation, *types.Block, error) {
 	loc, err := b.n.db.TxLocation(hash)
 	if err != nil {
 		return loc, nil, notFound(err)
+	}
+	if head := b.Head().Height; loc.Height > head {
+		return loc, nil, fmt.Errorf("%w: transaction %s is in block %d, beyond the head %d", rpc.ErrNotFound, hash, loc.Height, head)
 	}
 	blk, err := b.n.db.BlockByHash(loc.BlockHash)
 	if err != nil {

@@ -203,7 +203,7 @@ func TestGoContractsTwoNodesAgree(t *testing.T) {
 			if err != nil {
 				t.Fatalf("step %d: %v", i, err)
 			}
-			waitHead(t, ctx, tn.c, uint64(rc.BlockNumber))
+			headReached(t, ctx, tn.c, uint64(rc.BlockNumber))
 			rc.BlockHash = types.Hash{} // the genesis times differ
 			rcs = append(rcs, *rc)
 		}

@@ -191,36 +191,6 @@ func TestContractDeployCallQuery(t *testing.T) {
 	}
 }
 
-// waitHead waits until the head of the node in args is at least height: a
-// receipt is served as soon as its block is stored, a moment before the
-// block becomes the head ("latest").
-func waitHead(t *testing.T, args []string, height uint64) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := client.Dial(ctx, args[3])
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for {
-		h, err := c.BlockNumber(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h >= height {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("head %d, waiting for %d", h, height)
-		case <-tick.C:
-		}
-	}
-}
-
 func TestContractEvents(t *testing.T) {
 	args := devNode(t)
 	d := deployCounter(t, args, "dev0")
@@ -233,7 +203,6 @@ func TestContractEvents(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &last); err != nil || last.Receipt == nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	waitHead(t, args, uint64(last.Receipt.BlockNumber))
 
 	out = mustRun(t, with(args, "contract", "events")...)
 	lines := strings.Split(strings.TrimSpace(out), "\n")

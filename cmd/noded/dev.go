@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -103,8 +105,12 @@ func listenAddr(s string) (string, error) {
 		s = strings.TrimPrefix(s, p)
 	}
 	s = strings.TrimSuffix(s, "/")
-	if !strings.Contains(s, ":") {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
 		return "", fmt.Errorf("--rpc %q: want HOST:PORT", s)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", fmt.Errorf("--rpc %q: the port must be a number from 0 to 65535", s)
 	}
 	return s, nil
 }

@@ -60,6 +60,9 @@ nodes as bootstrap peers, and the snapshot interval (--snapshot-interval).`,
 			if dir == "" {
 				return errors.New("--dir is required")
 			}
+			if o.Nodes < 1 {
+				return fmt.Errorf("--nodes %d: a devnet needs at least one node", o.Nodes)
+			}
 			nodes, err := node.InitDevnet(dir, o)
 			if err != nil {
 				return err

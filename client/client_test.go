@@ -504,3 +504,34 @@ func TestDialURLs(t *testing.T) {
 		t.Error("a call to a closed server succeeded")
 	}
 }
+
+// minesAfterAccountRead is a node on which a block lands right after every
+// account read: the moment a client reading the account and then the
+// mempool would miss a transaction in between.
+type minesAfterAccountRead struct{ *clienttest.Backend }
+
+func (b minesAfterAccountRead) Account(a types.Address, height *uint64) (types.Account, error) {
+	acct, err := b.Backend.Account(a, height)
+	b.Mine()
+	return acct, err
+}
+
+// TestNextNonceAcrossABlock checks that NextNonce does not hand out a nonce
+// a transaction already took when that transaction's block is committed
+// between its two reads.
+func TestNextNonceAcrossABlock(t *testing.T) {
+	alice := testKey(t, 1)
+	b := minesAfterAccountRead{clienttest.NewBackend(clienttest.Options{Funded: []types.Address{addr(alice)}})}
+	c := dial(t, clienttest.Serve(t, b))
+	ctx := testCtx(t)
+	for nonce := range uint64(3) {
+		tx := client.NewTransfer("noded-test", nonce, addr(testKey(t, 2)), types.NewAmount(1), 1)
+		tx.Sign(alice)
+		if _, err := c.SendTx(ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := c.NextNonce(ctx, addr(alice)); err != nil || n != nonce+1 {
+			t.Fatalf("NextNonce after sending nonce %d = %d, %v; want %d", nonce, n, err, nonce+1)
+		}
+	}
+}

@@ -105,13 +105,15 @@ func (c *Client) WaitReceipt(ctx context.Context, hash types.Hash, pollInterval 
 
 // NextNonce returns the nonce for addr's next transaction: the account's
 // nonce at the head, or one more than the highest nonce addr has in the
-// mempool (pending or queued), whichever is larger.
+// mempool (pending or queued), whichever is larger. The mempool is read
+// first: a transaction leaves it only after the state that includes it is
+// readable, so a block committed between the two reads cannot hide it.
 func (c *Client) NextNonce(ctx context.Context, addr types.Address) (uint64, error) {
-	acct, err := c.Account(ctx, addr, rpc.LatestBlock)
+	pool, err := c.MempoolInspect(ctx, addr)
 	if err != nil {
 		return 0, err
 	}
-	pool, err := c.MempoolInspect(ctx, addr)
+	acct, err := c.Account(ctx, addr, rpc.LatestBlock)
 	if err != nil {
 		return 0, err
 	}

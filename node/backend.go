@@ -218,14 +218,15 @@ func (b backend) DevSend(from string, to types.Address, value types.Amount) (typ
 }
 
 // nextNonce is the nonce a new transaction from sender should take: after
-// its account's and after everything it has in the mempool.
+// its account's and after everything it has in the mempool. The mempool is
+// read first (see client.NextNonce).
 func (n *Node) nextNonce(sender types.Address) (uint64, error) {
+	p, q := n.pool.Inspect(sender)
 	acc, err := n.db.Account(sender)
 	if err != nil {
 		return 0, err
 	}
 	next := acc.Nonce
-	p, q := n.pool.Inspect(sender)
 	if m := slices.Max(append(append([]uint64{0}, p...), q...)); len(p)+len(q) > 0 && m+1 > next {
 		next = m + 1
 	}

@@ -24,7 +24,9 @@ import (
 //
 // st is read and chk called without the pool's lock held, so that a slow
 // state read does not stall other callers; both must be safe for
-// concurrent use.
+// concurrent use. If an Update comes in meanwhile, the account is read
+// again: a read from before the block the Update is for would let the
+// transaction wait for a nonce that block already took.
 func (p *Pool) Add(tx *types.Tx, hash types.Hash, encodedSize int, st AccountReader) (Result, error) {
 	if encodedSize > p.cfg.MaxTxSize {
 		return Result{}, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, encodedSize, p.cfg.MaxTxSize)
@@ -32,20 +34,34 @@ func (p *Pool) Add(tx *types.Tx, hash types.Hash, encodedSize int, st AccountRea
 	if tx.GasPrice < p.cfg.MinGasPrice {
 		return Result{}, fmt.Errorf("%w: gas price %d, minimum %d", ErrFeeTooLow, tx.GasPrice, p.cfg.MinGasPrice)
 	}
-	if _, ok := p.Get(hash); ok {
-		return Result{}, fmt.Errorf("%w: %s", ErrDuplicate, hash)
-	}
 	addr := tx.Sender()
-	acc, err := st.Account(addr)
-	if err != nil {
-		return Result{}, fmt.Errorf("mempool: reading account %s: %w", addr, err)
+	for {
+		p.mu.Lock()
+		_, dup := p.byHash[hash]
+		updates := p.updates
+		p.mu.Unlock()
+		if dup {
+			return Result{}, fmt.Errorf("%w: %s", ErrDuplicate, hash)
+		}
+		acc, err := st.Account(addr)
+		if err != nil {
+			return Result{}, fmt.Errorf("mempool: reading account %s: %w", addr, err)
+		}
+		if err := p.checkTx(tx, &acc); err != nil {
+			return Result{}, err
+		}
+		p.mu.Lock()
+		if p.updates != updates {
+			// An Update came in between: the account read may predate
+			// its block, and the sender's list may be gone with the
+			// transactions that block included. Read again.
+			p.mu.Unlock()
+			continue
+		}
+		res, err := p.admit(tx, hash, addr, acc.Nonce)
+		p.mu.Unlock()
+		return res, err
 	}
-	if err := p.checkTx(tx, &acc); err != nil {
-		return Result{}, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.admit(tx, hash, addr, acc.Nonce)
 }
 
 // checkTx checks tx against its sender's account, without the lock.
@@ -76,9 +92,8 @@ func (p *Pool) admit(tx *types.Tx, hash types.Hash, addr types.Address, accNonce
 		p.rebase(l, accNonce)
 		p.settle(l, 0, true)
 	}
-	// l.base may be ahead of accNonce if st was read before an Update (and
-	// is never behind it here, so the nonce window checked against
-	// accNonce holds).
+	// No Update came since st was read (Add checks), so l.base is not
+	// ahead of accNonce.
 	if tx.Nonce < l.base {
 		return Result{}, fmt.Errorf("%w: account nonce is %d, transaction has %d", chain.ErrNonceTooLow, l.base, tx.Nonce)
 	}

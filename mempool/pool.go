@@ -31,6 +31,7 @@ type Pool struct {
 	evict   evictHeap
 	pending int    // executable transactions, over all senders
 	seq     uint64 // arrival counter
+	updates uint64 // Update calls applied: Add's account read is current if none came since
 }
 
 // New returns an empty pool. cfg's zero fields take their defaults. chk

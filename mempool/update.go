@@ -48,6 +48,7 @@ func (p *Pool) Update(st AccountReader, senders []types.Address) error {
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.updates++
 	for i, a := range todo {
 		if l := p.senders[a]; l != nil && ok[i] {
 			p.revalidate(l, &accs[i])

@@ -106,15 +106,20 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 }
 
 // schedule emits the due time of each request of the open-loop schedule
-// until the send phase ends. A request that no worker can take in time
-// waits in the channel, or holds up the schedule, but keeps its due time.
+// until the send phase ends: those due before start + Duration, however
+// late the timers fire. A request that no worker can take in time waits
+// in the channel, or holds up the schedule, but keeps its due time.
 func (r *runner) schedule(ctx context.Context, start time.Time, jobs chan<- time.Time) {
 	defer close(jobs)
 	interval := float64(r.cfg.Batch) / r.cfg.Rate * float64(time.Second)
+	end := start.Add(r.cfg.Duration)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for i := 0; ; i++ {
 		at := start.Add(time.Duration(float64(i) * interval))
+		if !at.Before(end) {
+			return
+		}
 		if d := time.Until(at); d > 0 {
 			timer.Reset(d)
 			select {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
@@ -80,8 +81,26 @@ func (r *runner) load(ctx context.Context) (*Report, error) {
 		drain = min(drain, drainAfterInterrupt)
 	}
 	deadline := sendEnd.Add(drain)
-	for r.trk.pendingCount() > 0 && time.Now().Before(deadline) && !errors.Is(sendErr, errNodesDown) {
+	// Refused transactions still waiting to be sent again when the send
+	// phase ended go now: the accepted ones after them in their accounts
+	// could not be included without them.
+	var flushing atomic.Int64
+	var fwg sync.WaitGroup
+	if ctx.Err() == nil && !errors.Is(sendErr, errNodesDown) {
+		for _, w := range ws {
+			flushing.Add(1)
+			fwg.Go(func() {
+				defer flushing.Add(-1)
+				w.flush(bg, deadline)
+			})
+		}
+	}
+	for (r.trk.pendingCount() > 0 || flushing.Load() > 0) && time.Now().Before(deadline) && !errors.Is(sendErr, errNodesDown) {
 		time.Sleep(20 * time.Millisecond)
+	}
+	fwg.Wait()
+	for _, w := range ws {
+		w.merge()
 	}
 	drainEnd := time.Now()
 	stopFollow()
@@ -183,7 +202,6 @@ func (r *runner) workers() []*worker {
 // run sends until the send phase ends: one request per due time from
 // jobs, or back to back when jobs is nil (max mode).
 func (w *worker) run(sendCtx context.Context, jobs <-chan time.Time) {
-	defer w.merge()
 	bg := context.WithoutCancel(sendCtx)
 	if jobs == nil {
 		for sendCtx.Err() == nil {
@@ -204,6 +222,32 @@ func (w *worker) run(sendCtx context.Context, jobs <-chan time.Time) {
 		w.r.shortfall.Add(int64(w.r.cfg.Batch - len(items)))
 		if len(items) > 0 {
 			w.send(bg, items, at)
+		}
+	}
+}
+
+// flush sends the nonces of w's accounts that were refused and not yet
+// sent again when the send phase ended, until none is left or deadline.
+// A refusal again (the node may still be busy) waits a moment and tries
+// again.
+func (w *worker) flush(ctx context.Context, deadline time.Time) {
+	for time.Now().Before(deadline) {
+		items := w.items[:0]
+		for _, a := range w.accts {
+			for a.retired == "" && len(a.retry) > 0 && len(items) < w.r.cfg.Batch {
+				nonce, _ := a.take()
+				a.inflight.Add(1)
+				items = append(items, item{a: a, nonce: nonce, retry: true})
+			}
+		}
+		w.items = items
+		if len(items) == 0 {
+			return
+		}
+		w.r.resent.Add(int64(len(items)))
+		w.send(ctx, items, time.Time{})
+		if slices.ContainsFunc(w.accts, func(a *account) bool { return a.retired == "" && len(a.retry) > 0 }) {
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 }
@@ -384,6 +428,7 @@ func (r *runner) report(start, sendEnd, drainEnd time.Time, timeline []Second) *
 	rep.DrainSeconds = round3(drainEnd.Sub(sendEnd).Seconds())
 
 	rep.Submitted, rep.Accepted, rep.Rejected = r.submitted.Load(), r.accepted.Load(), r.rejected.Load()
+	rep.Resent = r.resent.Load()
 	rep.RejectedByReason, rep.AcceptedByStatus = r.byReason, r.byStatus
 	t := r.trk
 	t.mu.Lock()
@@ -398,7 +443,7 @@ func (r *runner) report(start, sendEnd, drainEnd time.Time, timeline []Second) *
 	t.mu.Unlock()
 	rep.NotIncluded = rep.Accepted - rep.Included
 	if s := send.Seconds(); s > 0 {
-		rep.SubmitTPS = round3(float64(rep.Submitted) / s)
+		rep.SubmitTPS = round3(float64(rep.Submitted-rep.Resent) / s)
 		rep.AcceptTPS = round3(float64(rep.Accepted) / s)
 	}
 	if rep.Included > 0 {

@@ -200,9 +200,6 @@ func TestCounterMaxBatched(t *testing.T) {
 	}
 }
 
-// TestRejectionsCounted sends with a window beyond the node's per-sender
-// limit (one account, no blocks): the refusals are counted by reason and
-// resent, and the totals still add up.
 // TestTokenRate sends token transfers with the Go token example: the run
 // deploys it and hands out the tokens, and the accounts' balances still
 // add up to the supply.
@@ -257,6 +254,10 @@ func TestTokenRate(t *testing.T) {
 	}
 }
 
+// TestRejectionsCounted sends more than the node's mempool holds: the
+// refusals are counted by reason and resent, those still refused when the
+// send phase ends are sent again after it, and every accepted transaction
+// is included.
 func TestRejectionsCounted(t *testing.T) {
 	url := startNode(t, node.Config{Home: t.TempDir(), Dev: true, MempoolSize: 50})
 	rep, err := Run(context.Background(), Config{
@@ -270,8 +271,29 @@ func TestRejectionsCounted(t *testing.T) {
 	if rep.Rejected == 0 || rep.RejectedByReason["mempool_full"] == 0 && rep.RejectedByReason["sender_full"] == 0 {
 		t.Errorf("rejected %d %v: want mempool_full refusals", rep.Rejected, rep.RejectedByReason)
 	}
-	if rep.Included == 0 || rep.RetiredAccounts != 0 {
-		t.Errorf("included %d, retired %d", rep.Included, rep.RetiredAccounts)
+	if rep.Included == 0 || rep.RetiredAccounts != 0 || rep.NotIncluded != 0 {
+		t.Errorf("included %d, not included %d, retired %d", rep.Included, rep.NotIncluded, rep.RetiredAccounts)
+	}
+	t.Logf("resent after the send phase: %d", rep.Resent)
+}
+
+// TestRefusedSentAfterSendPhase sends one batch of 40 transfers to a node
+// whose mempool holds 30 and that makes a block every 2 s: 10 are refused
+// and no block frees room before the send phase ends. They go again after
+// it, and all 40 are included.
+func TestRefusedSentAfterSendPhase(t *testing.T) {
+	url := startNode(t, node.Config{Home: t.TempDir(), Dev: true, MempoolSize: 30, BlockTime: 2 * time.Second})
+	rep, err := Run(context.Background(), Config{
+		URLs: []string{url}, Funder: node.DevKey(1), Accounts: 1, Rate: 1, Batch: 40, Workers: 1,
+		Duration: time.Second, Drain: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if rep.RejectedByReason["mempool_full"] == 0 || rep.Resent == 0 || rep.Included != 40 || rep.NotIncluded != 0 {
+		t.Errorf("refused %v, resent after the send phase %d, included %d, not included %d; want some refused, resent, and all 40 included",
+			rep.RejectedByReason, rep.Resent, rep.Included, rep.NotIncluded)
 	}
 }
 

@@ -37,6 +37,10 @@ type Report struct {
 	Submitted int64 `json:"submitted"`
 	Accepted  int64 `json:"accepted"`
 	Rejected  int64 `json:"rejected"`
+	// Resent counts the calls of Submitted made after the send phase:
+	// refused transactions not yet sent again when it ended, which the
+	// accepted ones after them in their accounts wait for.
+	Resent int64 `json:"resent_after_send"`
 	// RejectedByReason: the node's refusal reasons (mempool_full,
 	// nonce_too_low, ...) and transport failures (transport, http_503,
 	// bad_response).
@@ -185,7 +189,11 @@ func (r *Report) WriteText(w io.Writer) {
 		interrupted = " (interrupted)"
 	}
 	p("sent for:      %.1f s%s, then waited %.1f s for inclusion\n", r.SendSeconds, interrupted, r.DrainSeconds)
-	p("submitted:     %d (%.0f/s)\n", r.Submitted, r.SubmitTPS)
+	p("submitted:     %d (%.0f/s)", r.Submitted, r.SubmitTPS)
+	if r.Resent > 0 {
+		p(", %d of them refused ones sent again after the send phase", r.Resent)
+	}
+	p("\n")
 	p("accepted:      %d (%.0f/s)%s\n", r.Accepted, r.AcceptTPS, counts(r.AcceptedByStatus, "accepted"))
 	p("rejected:      %d%s\n", r.Rejected, counts(r.RejectedByReason, ""))
 	p("included:      %d, sustained %.0f/s; not included %d\n", r.Included, r.IncludedTPS, r.NotIncluded)

@@ -34,6 +34,7 @@ type runner struct {
 	submitted, accepted, rejected atomic.Int64
 	lastOK                        atomic.Int64 // unix nanoseconds of the last answered request
 	jobsDone, shortfall           atomic.Int64 // rate mode: requests sent, and calls missing from them
+	resent                        atomic.Int64 // refused transactions sent again after the send phase (flush)
 
 	mu       sync.Mutex // guards what workers merge at the end
 	byReason map[string]int64

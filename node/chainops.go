@@ -76,15 +76,24 @@ func (n *Node) revertHead() error {
 	if err := n.pool.Update(n.db, senders); err != nil {
 		return fmt.Errorf("mempool update after reverting block %d: %w", old.Height, err)
 	}
-	back := 0
+	back, refused := 0, 0
+	var firstErr error
 	for _, tx := range blk.Txs {
-		if _, err := n.pool.Add(tx, tx.Hash(), tx.EncodedSize(), n.db); err == nil {
-			back++
+		if _, err := n.pool.Add(tx, tx.Hash(), tx.EncodedSize(), n.db); err != nil {
+			refused++
+			if firstErr == nil {
+				firstErr = fmt.Errorf("transaction %s (nonce %d of %s): %w", tx.Hash(), tx.Nonce, tx.Sender(), err)
+			}
+			continue
 		}
+		back++
 	}
 	if n.net != nil {
 		n.net.reverted.Add(1)
 	}
-	n.log.Info("reverted block", "height", old.Height, "hash", old.Hash(), "txs_back_to_mempool", back)
+	n.log.Info("reverted block", "height", old.Height, "hash", old.Hash(), "txs_back_to_mempool", back, "refused", refused)
+	if firstErr != nil {
+		n.log.Warn("transactions of a reverted block not taken back into the mempool", "height", old.Height, "count", refused, "first", firstErr)
+	}
 	return nil
 }

@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -432,14 +434,74 @@ func TestAccountRetry(t *testing.T) {
 	}
 }
 
-// TestDevnet runs the load against a 2-node devnet, sending to both nodes.
+// TestDevnet runs the load against a 2-node devnet, sending to both nodes:
+// the short form of TestDevnetSoak.
 func TestDevnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-node network test")
 	}
+	urls := startDevnet(t, 2, 200*time.Millisecond)
+	rep, err := Run(context.Background(), Config{
+		URLs: urls, Funder: node.DevKey(0), Accounts: 8, Rate: 200, Duration: 1500 * time.Millisecond,
+		Batch: 5, Drain: 20 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	if len(rep.Memory) != 2 || rep.Included != rep.Accepted || rep.Rejected != 0 {
+		t.Errorf("report: %+v", rep)
+	}
+}
+
+// TestDevnetSoak runs a 4-validator devnet (500 ms slots) under transfer
+// load for NODED_SOAK (a duration, such as 10m; the test does not run
+// without it) at NODED_SOAK_RATE transfers/s (default 5,000), and requires
+// every accepted transaction to be included: under load big blocks miss
+// their slots and the nodes reorganise, and nothing may be lost or stuck.
+// The nodes share the test's process: the report's memory and CPU are the
+// process's, once per node.
+//
+//	NODED_SOAK=10m go test -run TestDevnetSoak -timeout 30m -v ./internal/loadgen
+func TestDevnetSoak(t *testing.T) {
+	soak := os.Getenv("NODED_SOAK")
+	if soak == "" {
+		t.Skip("a soak run: set NODED_SOAK to a duration, such as 10m")
+	}
+	d, err := time.ParseDuration(soak)
+	if err != nil || d <= 0 {
+		t.Fatalf("NODED_SOAK=%q: want a duration such as 10m", soak)
+	}
+	rate := 5000.0
+	if s := os.Getenv("NODED_SOAK_RATE"); s != "" {
+		if rate, err = strconv.ParseFloat(s, 64); err != nil || rate <= 0 {
+			t.Fatalf("NODED_SOAK_RATE=%q: want transfers per second", s)
+		}
+	}
+	urls := startDevnet(t, 4, 500*time.Millisecond)
+	var out bytes.Buffer
+	rep, err := Run(context.Background(), Config{
+		URLs: urls, Funder: node.DevKey(0), Accounts: 100, Rate: rate, Duration: d,
+		Batch: 50, Drain: time.Minute, Progress: &out,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReport(t, rep)
+	rep.WriteText(&out)
+	t.Log(out.String())
+	if rep.NotIncluded != 0 || rep.Included != rep.Accepted || rep.RetiredAccounts != 0 {
+		t.Errorf("accepted %d, included %d, not included %d, retired accounts %d: want every accepted transaction included",
+			rep.Accepted, rep.Included, rep.NotIncluded, rep.RetiredAccounts)
+	}
+}
+
+// startDevnet starts a devnet of n validators in this process, on loopback
+// ports, connected to each other, and returns their RPC URLs.
+func startDevnet(t *testing.T, n int, blockTime time.Duration) []string {
+	t.Helper()
 	dir := t.TempDir()
-	const n = 2
-	if _, err := node.InitDevnet(dir, node.DevnetOptions{Nodes: n, BlockTime: 200 * time.Millisecond}); err != nil {
+	if _, err := node.InitDevnet(dir, node.DevnetOptions{Nodes: n, BlockTime: blockTime}); err != nil {
 		t.Fatal(err)
 	}
 	ports := make([]int, n)
@@ -476,7 +538,7 @@ func TestDevnet(t *testing.T) {
 		cfg.Home = home
 		urls = append(urls, startNode(t, cfg))
 	}
-	// Wait until the nodes see each other.
+	// Wait until every node sees all the others.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, u := range urls {
@@ -486,27 +548,17 @@ func TestDevnet(t *testing.T) {
 		}
 		for {
 			ps, err := c.Peers(ctx)
-			if err == nil && len(ps) > 0 {
+			if err == nil && len(ps) >= n-1 {
 				break
 			}
 			if ctx.Err() != nil {
-				t.Fatalf("%s has no peers: %v", u, err)
+				t.Fatalf("%s has %d peers of %d: %v", u, len(ps), n-1, err)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 		c.Close()
 	}
-	rep, err := Run(context.Background(), Config{
-		URLs: urls, Funder: node.DevKey(0), Accounts: 8, Rate: 200, Duration: 1500 * time.Millisecond,
-		Batch: 5, Drain: 20 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkReport(t, rep)
-	if len(rep.Memory) != n || rep.Included != rep.Accepted || rep.Rejected != 0 {
-		t.Errorf("report: %+v", rep)
-	}
+	return urls
 }
 
 // TestFollowerReorg: after a reorganisation, the follower examines the

@@ -24,8 +24,12 @@ import (
 // contract is written in WAT (compiled by wasmer's wat2wasm), and it
 // checks that the node runs wasmer, the default engine of a cgo build.
 
-// spinWAT loops forever: only gas or the node's time limit stops it.
-const spinWAT = `(module (memory (export "memory") 1) (func (export "spin") (loop $l (br $l))))`
+// spinWAT loops forever: only gas or the node's time limit stops it. Each
+// turn makes a host call, the slowest gas there is (~40 ms for MaxGas
+// here), so that a 1 ms time limit stops it well before its gas runs out:
+// a bare loop spends MaxGas in ~1.3 ms and raced the limit.
+const spinWAT = `(module (import "env" "gas_left" (func $gas_left (result i64))) (memory (export "memory") 1)
+  (func (export "spin") (loop $l (drop (call $gas_left)) (br $l))))`
 
 func watWasm(t *testing.T, src string) []byte {
 	t.Helper()

@@ -461,7 +461,7 @@ func TestDevnet(t *testing.T) {
 // lost or stuck. The nodes and the generator share the test's process (the
 // report's memory and CPU are the process's, once per node); on 2 cores it
 // sustains the default, 2,000/s (3 minutes: all 360,000 included, p99
-// 605 ms). At 5,000/s it falls behind: a 5-minute run left 24,006
+// 605 ms). NODED_SOAK_DRAIN sets the wait at the end. At 5,000/s it falls behind: a 5-minute run left 24,006
 // transactions unsent and 1,127 of 1.44 million not included a minute
 // after the end.
 //
@@ -481,11 +481,17 @@ func TestDevnetSoak(t *testing.T) {
 			t.Fatalf("NODED_SOAK_RATE=%q: want transfers per second", s)
 		}
 	}
+	drain := time.Minute
+	if s := os.Getenv("NODED_SOAK_DRAIN"); s != "" {
+		if drain, err = time.ParseDuration(s); err != nil || drain <= 0 {
+			t.Fatalf("NODED_SOAK_DRAIN=%q: want a duration such as 3m", s)
+		}
+	}
 	urls := startDevnet(t, 4, 500*time.Millisecond)
 	var out bytes.Buffer
 	rep, err := Run(context.Background(), Config{
 		URLs: urls, Funder: node.DevKey(0), Accounts: 100, Rate: rate, Duration: d,
-		Batch: 50, Drain: time.Minute, Progress: &out,
+		Batch: 50, Drain: drain, Progress: &out,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -496,6 +502,15 @@ func TestDevnetSoak(t *testing.T) {
 	if rep.NotIncluded != 0 || rep.Included != rep.Accepted || rep.RetiredAccounts != 0 {
 		t.Errorf("accepted %d, included %d, not included %d, retired accounts %d: want every accepted transaction included",
 			rep.Accepted, rep.Included, rep.NotIncluded, rep.RetiredAccounts)
+		for _, u := range urls {
+			c, err := client.Dial(context.Background(), u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := c.MempoolStatus(context.Background())
+			t.Logf("%s mempool: %+v %v", u, st, err)
+			c.Close()
+		}
 	}
 }
 

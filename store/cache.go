@@ -23,11 +23,11 @@ import (
 // commit never lands in the cache after it.
 type stateCache struct {
 	mu      sync.Mutex
-	gen     uint64 // bumped at the start and the end of every write
-	writing bool   // a write is under way: get misses, put refuses
-	m     map[string][]byte // key -> value; an empty non-nil value: absent
-	bytes int               // of keys and values in m
-	max   int               // bytes
+	gen     uint64            // bumped at the end of every write
+	writing bool              // a write is under way: get misses, put refuses
+	m       map[string][]byte // key -> value; an empty non-nil value: absent
+	bytes   int               // of keys and values in m
+	max     int               // bytes
 }
 
 // stateCacheBytes bounds the cache: ~500,000 accounts.
@@ -112,7 +112,6 @@ func (c *stateCache) evict() {
 func (c *stateCache) begin() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen++
 	c.writing = true
 }
 
